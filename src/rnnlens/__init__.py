@@ -1,0 +1,68 @@
+"""rnnlens: stacked recurrent networks you can see through.
+
+Keras's ``Sequential`` API and semantics on a PyTorch engine, with every layer's data flow
+explained. Importing rnnlens does not import torch: shapes, summaries and explanations are
+pure Python; the engine loads on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import layers
+from .errors import (
+    ConfigError,
+    InputDataError,
+    ModelFileError,
+    ParseError,
+    ResourceError,
+    RnnlensError,
+    ShapeError,
+)
+from .model import IgnoredInputShapeWarning, Sequential
+from .naming import clear_session
+
+__version__ = "0.1.0"
+
+# Public names whose modules import torch (or heavier things): loaded on first access.
+_LAZY = {
+    "set_seed": ("rnnlens.train.seed", "set_seed"),
+    "trace": ("rnnlens.trace", "trace"),
+    "load": ("rnnlens.io.native", "load_model"),
+    "from_keras": ("rnnlens.io.keras", "from_keras"),
+    "to_keras": ("rnnlens.io.keras", "to_keras"),
+    "to_torch": ("rnnlens.io.torch_interop", "to_torch"),
+    "from_torch": ("rnnlens.io.torch_interop", "from_torch"),
+    "to_onnx": ("rnnlens.io.onnx", "to_onnx"),
+    "callbacks": ("rnnlens.train.callbacks", None),
+    "data": ("rnnlens.data", None),
+    "parse": ("rnnlens.parse", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module_name, attribute = _LAZY[name]
+        module = importlib.import_module(module_name)
+        value = module if attribute is None else getattr(module, attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rnnlens' has no attribute {name!r}")
+
+
+__all__ = [
+    "ConfigError",
+    "IgnoredInputShapeWarning",
+    "InputDataError",
+    "ModelFileError",
+    "ParseError",
+    "ResourceError",
+    "RnnlensError",
+    "Sequential",
+    "ShapeError",
+    "clear_session",
+    "layers",
+    *_LAZY,
+]

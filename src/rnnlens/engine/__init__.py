@@ -1,0 +1,1 @@
+"""The torch side: modules built from layer specs, the fused and the reference recurrent paths."""

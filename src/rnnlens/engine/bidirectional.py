@@ -1,0 +1,123 @@
+"""``BidirectionalModule``: both directions, in one fused call whenever that is exact."""
+
+from __future__ import annotations
+
+import torch
+
+from ..layers.wrappers import Bidirectional
+from .base import LayerModule
+from .fused import run_fused
+from .layout import keras_to_torch
+from .recurrent import RecurrentModule
+from .reference import RunResult
+
+
+def merge(mode: str | None, a: torch.Tensor, b: torch.Tensor) -> list[torch.Tensor]:
+    """Combine forward and backward outputs as Keras's ``merge_mode`` does."""
+    if mode == "concat":
+        return [torch.cat([a, b], dim=-1)]  # (..., U_fw + U_bw)
+    if mode == "sum":
+        return [a + b]
+    if mode == "mul":
+        return [a * b]
+    if mode == "ave":
+        return [(a + b) / 2]
+    return [a, b]
+
+
+class BidirectionalModule(LayerModule):
+    def __init__(self, spec: Bidirectional) -> None:
+        super().__init__()
+        self.spec = spec
+        forward, backward = spec.forward.module, spec.backward.module
+        assert isinstance(forward, RecurrentModule) and isinstance(backward, RecurrentModule)
+        self.forward_layer, self.backward_layer = forward, backward
+
+    def keras_parameters(self) -> list[torch.nn.Parameter]:
+        return [*self.forward_layer.keras_parameters(), *self.backward_layer.keras_parameters()]
+
+    def propagates_mask(self) -> bool:
+        return self.spec.return_sequences
+
+    def reset_states(self) -> None:
+        self.forward_layer.reset_states()
+        self.backward_layer.reset_states()
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        initial_state: list[torch.Tensor] | None = None,
+    ) -> torch.Tensor | list[torch.Tensor]:
+        fw, bw = self.run(x, mask, initial_state)
+        if self.spec.return_sequences:
+            merged = merge(self.spec.merge_mode, fw.sequence, bw.sequence)
+        else:
+            merged = merge(self.spec.merge_mode, fw.last, bw.last)
+        if not self.spec.return_state:
+            return merged[0] if len(merged) == 1 else merged
+        return [*merged, *fw.states, *bw.states]
+
+    def run(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        initial_state: list[torch.Tensor] | None = None,
+        record: bool = False,
+    ) -> tuple[RunResult, RunResult]:
+        """Forward and backward results, both aligned with the input's time order."""
+        if initial_state is None and self._one_fused_call(mask, record):
+            return self._run_fused_pair(x)
+        n = len(self.spec.forward.state_names)
+        fw_init = None if initial_state is None else initial_state[:n]
+        bw_init = None if initial_state is None else initial_state[n:]
+        fw = self.forward_layer.run(x, mask, fw_init, record=record)
+        bw = self.backward_layer.run(x, mask, bw_init, record=record)
+        # The backward layer's outputs come in processing order: flip them back onto time.
+        flip_bw = self.backward_layer.spec.go_backwards
+        flip_fw = self.forward_layer.spec.go_backwards
+        return _aligned(fw, flip_fw), _aligned(bw, flip_bw)
+
+    def _one_fused_call(self, mask: torch.Tensor | None, record: bool) -> bool:
+        fw, bw = self.forward_layer, self.backward_layer
+        return (
+            fw.uses_fused(mask, record)
+            and bw.uses_fused(mask, record)
+            and not fw.spec.go_backwards
+            and not fw.spec.stateful
+            and fw.kind == bw.kind
+            and fw.spec.activation == bw.spec.activation
+            and (fw.bias is None) == (bw.bias is None)
+            and not (self.training and (fw.spec.dropout > 0 or bw.spec.dropout > 0))
+        )
+
+    def _run_fused_pair(self, x: torch.Tensor) -> tuple[RunResult, RunResult]:
+        fw, bw = self.forward_layer, self.backward_layer
+        weights = [
+            *keras_to_torch(fw.kind, fw.kernel, fw.recurrent_kernel, fw.bias),
+            *keras_to_torch(bw.kind, bw.kernel, bw.recurrent_kernel, bw.bias),
+        ]
+        u = fw.spec.units
+        zeros = x.new_zeros(2, x.shape[0], u)  # (directions, B, U)
+        states = [zeros] * len(fw.spec.state_names)
+        sequence, finals = run_fused(
+            fw.kind,
+            weights,
+            x.contiguous(),
+            states,
+            bidirectional=True,
+            activation=fw.spec.activation,
+            training=self.training,
+        )
+        fw_seq, bw_seq = sequence[..., :u], sequence[..., u:]  # (B, T, U) each, time-aligned
+        return (
+            RunResult(fw_seq, finals[0][0], [f[0] for f in finals]),
+            RunResult(bw_seq, finals[0][1], [f[1] for f in finals]),
+        )
+
+
+def _aligned(result: RunResult, flip: bool) -> RunResult:
+    if not flip:
+        return result
+    record = {name: value.flip(1) for name, value in result.record.items()}
+    return RunResult(result.sequence.flip(1), result.last, result.states, record)

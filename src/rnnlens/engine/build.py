@@ -1,0 +1,74 @@
+"""Turn a layer spec into its torch module, refusing sizes this machine cannot hold."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from ..errors import ResourceError
+from ..layers import (
+    Bidirectional,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    Masking,
+    Recurrent,
+    RepeatVector,
+    TimeDistributed,
+)
+from .base import LayerModule
+from .bidirectional import BidirectionalModule
+from .core import (
+    DenseModule,
+    DropoutModule,
+    FlattenModule,
+    MaskingModule,
+    RepeatVectorModule,
+    TimeDistributedModule,
+)
+from .recurrent import RecurrentModule
+
+_BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
+    Recurrent: RecurrentModule,
+    Bidirectional: BidirectionalModule,
+    Dense: DenseModule,
+    Dropout: DropoutModule,
+    RepeatVector: RepeatVectorModule,
+    Masking: MaskingModule,
+    Flatten: FlattenModule,
+    TimeDistributed: TimeDistributedModule,
+}
+
+# Refuse to allocate weights taking more than this share of physical memory: the optimizer
+# state and activations need the rest.
+_MEMORY_SHARE = 0.5
+
+
+def physical_memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: assume plenty
+        return 1 << 50
+
+
+def check_memory(what: str, n_params: int, bytes_per_param: int = 4) -> None:
+    """Raise :class:`ResourceError` when ``n_params`` weights would not fit comfortably."""
+    need = n_params * bytes_per_param
+    have = physical_memory_bytes()
+    if need > have * _MEMORY_SHARE:
+        raise ResourceError(
+            f"{what} has {n_params:,} parameters: {need / 2**30:,.1f} GiB as float32, more than "
+            f"half of this machine's {have / 2**30:,.1f} GiB. Explaining it needs no memory "
+            "(model.summary(), model.explain()); building its weights does: use fewer units"
+        )
+
+
+def build_module(layer: Layer) -> LayerModule:
+    """The module for ``layer`` (which must already know its input shape)."""
+    check_memory(layer.describe(), layer.count_params())
+    for kind in type(layer).__mro__:
+        builder = _BUILDERS.get(kind)
+        if builder is not None:
+            return builder(layer)
+    raise TypeError(f"no engine module for {type(layer).__name__}")

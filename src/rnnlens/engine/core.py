@@ -1,0 +1,105 @@
+"""Modules for the non-recurrent layers."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..layers import Dense, Dropout, Flatten, Masking, RepeatVector, TimeDistributed
+from .activations import activation
+from .base import LayerModule
+from .initializers import initialize
+
+
+class DenseModule(LayerModule):
+    """``activation(x · kernel + bias)`` on the last axis; kernel (D, U) as Keras."""
+
+    def __init__(self, spec: Dense) -> None:
+        super().__init__()
+        self.spec = spec
+        shapes = {w.name: w.shape for w in spec.weight_specs()}
+        self.kernel = nn.Parameter(torch.empty(shapes["kernel"]))
+        self.bias = nn.Parameter(torch.empty(shapes["bias"])) if "bias" in shapes else None
+        self.activation = activation(spec.activation)
+        initialize(self.kernel, spec.kernel_initializer)
+        if self.bias is not None:
+            initialize(self.bias, spec.bias_initializer)
+
+    def keras_parameters(self) -> list[nn.Parameter]:
+        return [p for p in (self.kernel, self.bias) if p is not None]
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        return self.activation(F.linear(x, self.kernel.t(), self.bias))
+
+
+class DropoutModule(LayerModule):
+    def __init__(self, spec: Dropout) -> None:
+        super().__init__()
+        self.rate = spec.rate
+        self.noise_shape = spec.noise_shape
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        if not self.training or self.rate == 0:
+            return x
+        if self.noise_shape is None:
+            return F.dropout(x, self.rate, training=True)
+        shape = [x.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
+        keep = (torch.rand(shape, device=x.device, dtype=x.dtype) >= self.rate).to(x.dtype)
+        return x * keep / (1.0 - self.rate)
+
+
+class RepeatVectorModule(LayerModule):
+    def __init__(self, spec: RepeatVector) -> None:
+        super().__init__()
+        self.n = spec.n
+
+    def propagates_mask(self) -> bool:
+        return False
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        return x.unsqueeze(1).expand(-1, self.n, -1)  # (B, D) -> (B, n, D)
+
+
+class MaskingModule(LayerModule):
+    """Zeroes padded steps and starts a (B, T) mask of the real ones."""
+
+    def __init__(self, spec: Masking) -> None:
+        super().__init__()
+        self.mask_value = spec.mask_value
+
+    def next_mask(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor | None:
+        return (x != self.mask_value).any(dim=-1)  # (B, T)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        keep = (x != self.mask_value).any(dim=-1, keepdim=True)
+        return x * keep.to(x.dtype)
+
+
+class FlattenModule(LayerModule):
+    def __init__(self, spec: Flatten) -> None:
+        super().__init__()
+
+    def propagates_mask(self) -> bool:
+        return False
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        return x.reshape(x.shape[0], -1)
+
+
+class TimeDistributedModule(LayerModule):
+    """The wrapped layer applied to every step: (B, T, ...) -> (B·T, ...) -> (B, T, ...)."""
+
+    def __init__(self, spec: TimeDistributed) -> None:
+        super().__init__()
+        inner = spec.layer.module
+        assert isinstance(inner, LayerModule)
+        self.inner = inner
+
+    def keras_parameters(self) -> list[nn.Parameter]:
+        return self.inner.keras_parameters()
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        batch, time = x.shape[:2]
+        out = self.inner(x.reshape(batch * time, *x.shape[2:]))  # (B·T, ...)
+        return out.reshape(batch, time, *out.shape[1:])

@@ -1,0 +1,40 @@
+"""The fused path: torch's native LSTM/GRU/RNN kernels (oneDNN on CPU, cuDNN on CUDA).
+
+These are the functions ``torch.nn.LSTM`` itself calls. Weights arrive already converted by
+:mod:`rnnlens.engine.layout`; nothing here loops over time in Python.
+"""
+
+from __future__ import annotations
+
+import torch
+
+_KERNELS = {"GRU": torch._VF.gru, "tanh": torch._VF.rnn_tanh, "relu": torch._VF.rnn_relu}
+
+
+def run_fused(
+    kind: str,
+    weights: list[torch.Tensor],
+    x: torch.Tensor,
+    initial_states: list[torch.Tensor],
+    *,
+    bidirectional: bool = False,
+    activation: str = "tanh",
+    training: bool = False,
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """Run one layer (one or both directions) over ``x`` (B, T, D), batch first.
+
+    ``weights`` holds 2 or 4 tensors per direction; ``initial_states`` holds tensors of shape
+    (directions, B, U). Returns the output sequence (B, T, directions·U) and the final states,
+    each (directions, B, U).
+    """
+    has_bias = len(weights) // (2 if bidirectional else 1) == 4
+    if kind == "LSTM":
+        output, h, c = torch._VF.lstm(
+            x, tuple(initial_states), weights, has_bias, 1, 0.0, training, bidirectional, True
+        )
+        return output, [h, c]
+    kernel = _KERNELS["GRU" if kind == "GRU" else activation]
+    output, h = kernel(
+        x, initial_states[0], weights, has_bias, 1, 0.0, training, bidirectional, True
+    )
+    return output, [h]

@@ -1,0 +1,89 @@
+"""``predict``: numpy in, numpy out, with input checks a person can act on."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from ..errors import InputDataError
+from ..shapes import format_shape
+
+if TYPE_CHECKING:
+    from ..model import Sequential
+
+
+class NonFiniteInputWarning(UserWarning):
+    """Inputs hold NaN or infinity: outputs will be NaN too."""
+
+
+def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
+    """Check ``x`` against the model's input shape and return a float array."""
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().numpy()
+    try:
+        array = np.asarray(x)
+    except (ValueError, TypeError) as error:
+        raise InputDataError(
+            f"{what} must be a numeric array, could not read it: {error}"
+        ) from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise InputDataError(
+            f"{what} must be a numeric array, received dtype {array.dtype} "
+            "(strings or ragged lists? pad sequences to one length and convert to float)"
+        )
+    expected = model.input_shape
+    if array.ndim != len(expected):
+        raise InputDataError(
+            f"model '{model.name}' expects {what} of shape {format_shape(expected)} "
+            f"(batch, {'time, ' if len(expected) == 3 else ''}features), received {array.shape}"
+        )
+    for axis, (want, got) in enumerate(zip(expected, array.shape)):
+        if want is not None and want != got:
+            names = ["batch", "time", "features"] if len(expected) == 3 else ["batch", "features"]
+            raise InputDataError(
+                f"model '{model.name}' expects {what} with {names[axis]}={want} (shape "
+                f"{format_shape(expected)}), received {array.shape}"
+            )
+    return array
+
+
+def warn_non_finite(array: np.ndarray, what: str = "x") -> None:
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        warnings.warn(
+            f"{what} holds {int(bad.sum())} NaN/inf value(s), first at index {first}: "
+            "the outputs for those samples will be NaN",
+            NonFiniteInputWarning,
+            stacklevel=4,
+        )
+
+
+def predict(model: Sequential, x: Any, batch_size: int | None = 32) -> Any:
+    array = as_input_array(model, x)
+    warn_non_finite(array)
+    module = model.module
+    parameter = next(module.parameters(), None)
+    dtype = parameter.dtype if parameter is not None else torch.float32
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    step = batch_size if batch_size else len(array)
+    if isinstance(step, bool) or not isinstance(step, int) or step <= 0:
+        raise InputDataError(f"batch_size must be a positive integer, received {batch_size!r}")
+    chunks: list[Any] = []
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(array), step):
+                batch = torch.as_tensor(array[start : start + step], dtype=dtype, device=device)
+                chunks.append(module(batch))
+    finally:
+        module.train(was_training)
+    if not chunks:
+        raise InputDataError("x is empty: predict needs at least one sample")
+    if isinstance(chunks[0], list):
+        return [torch.cat([c[i] for c in chunks]).cpu().numpy() for i in range(len(chunks[0]))]
+    return torch.cat(chunks).cpu().numpy()

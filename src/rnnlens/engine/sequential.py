@@ -1,0 +1,61 @@
+"""``SequentialModule``: the model as one ``torch.nn.Module``, the mask passed along."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import torch
+from torch import nn
+
+from .base import LayerModule
+from .build import check_memory
+
+if TYPE_CHECKING:
+    from ..model import Sequential
+
+
+class SequentialModule(nn.Module):
+    """Computes a :class:`~rnnlens.Sequential` model; its parameters are the layers' own.
+
+    ``forward(x)`` takes (B, T, D) and returns the model's output: one tensor, or a list
+    when the last layer hands on several (``return_state``, ``merge_mode=None``).
+    """
+
+    def __init__(self, model: Sequential) -> None:
+        super().__init__()
+        check_memory(f"model '{model.name}'", model.count_params())
+        self.names = [layer.name for layer in model.layers]
+        modules = [layer.module for layer in model.layers]
+        assert all(isinstance(m, LayerModule) for m in modules)
+        self.layers = nn.ModuleList(modules)
+
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor | list[torch.Tensor]:
+        out: torch.Tensor | list[torch.Tensor] = x
+        for layer in self.layers:
+            assert isinstance(
+                out, torch.Tensor
+            )  # Sequential.add refuses multi-output layers mid-stack
+            assert isinstance(layer, LayerModule)
+            next_mask = layer.next_mask(out, mask)
+            out = layer(out, mask)
+            mask = next_mask
+        return out
+
+
+def reset_states(model: Sequential) -> None:
+    for layer in model.layers:
+        if layer.built:
+            module = layer.module
+            assert isinstance(module, LayerModule)
+            module.reset_states()
+
+
+def set_path(model: Sequential, path: str) -> None:
+    """Force every recurrent layer onto ``"fused"``, ``"reference"`` or back to ``"auto"``."""
+    from .recurrent import RecurrentModule
+
+    for module in model.module.modules():
+        if isinstance(module, RecurrentModule):
+            module.path = path  # type: ignore[assignment]

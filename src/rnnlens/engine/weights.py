@@ -1,0 +1,63 @@
+"""Keras-order weight lists in and out of the modules, with shape checks that name the layer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+
+from ..errors import ShapeError
+from .base import LayerModule
+
+if TYPE_CHECKING:
+    from ..layers import Layer
+    from ..model import Sequential
+
+
+def _parameters(layer: Layer) -> list[torch.nn.Parameter]:
+    module = layer.module
+    assert isinstance(module, LayerModule)
+    return module.keras_parameters()
+
+
+def get_layer_weights(layer: Layer) -> list[np.ndarray]:
+    return [p.detach().cpu().numpy().copy() for p in _parameters(layer)]
+
+
+def set_layer_weights(layer: Layer, weights: list[np.ndarray]) -> None:
+    specs = layer.weight_specs()
+    if len(weights) != len(specs):
+        raise ShapeError(
+            f"{layer.describe()} has {len(specs)} weight arrays "
+            f"({', '.join(f'{s.name} {s.shape}' for s in specs) or 'none'}), received {len(weights)}"
+        )
+    arrays = []
+    for spec, value in zip(specs, weights):
+        array = np.asarray(value)
+        if array.shape != spec.shape:
+            raise ShapeError(
+                f"{layer.describe()}: weight '{spec.name}' must have shape {spec.shape}, "
+                f"received {array.shape}"
+            )
+        if not np.issubdtype(array.dtype, np.number):
+            raise ShapeError(
+                f"{layer.describe()}: weight '{spec.name}' must be numeric, received {array.dtype}"
+            )
+        arrays.append(array)
+    with torch.no_grad():
+        for parameter, array in zip(_parameters(layer), arrays):
+            parameter.copy_(torch.as_tensor(array, dtype=parameter.dtype))
+
+
+def set_model_weights(model: Sequential, weights: list[np.ndarray]) -> None:
+    counts = [len(layer.weight_specs()) for layer in model.layers]
+    if len(weights) != sum(counts):
+        per_layer = ", ".join(f"{layer.name} {n}" for layer, n in zip(model.layers, counts))
+        raise ShapeError(
+            f"model '{model.name}' has {sum(counts)} weight arrays ({per_layer}), received {len(weights)}"
+        )
+    start = 0
+    for layer, n in zip(model.layers, counts):
+        layer.set_weights(list(weights[start : start + n]))
+        start += n

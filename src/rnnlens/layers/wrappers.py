@@ -1,0 +1,168 @@
+"""Wrappers that reuse another layer: Bidirectional and TimeDistributed."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..errors import ConfigError, ShapeError
+from ..shapes import Shape, ShapeOrList, format_shape
+from .base import Layer, WeightSpec, require_rank
+from .recurrent import Recurrent
+
+MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+
+
+class Bidirectional(Layer):
+    """Runs a recurrent layer forwards and a copy of it backwards, then merges the two.
+
+    The backward copy has ``go_backwards`` flipped; with ``return_sequences`` its output is
+    flipped back so that step t of both directions lines up. ``merge_mode`` decides what is
+    handed on: ``concat`` (width ``2u``), ``sum``, ``mul``, ``ave`` (width ``u``) or ``None``
+    (a list of both outputs). Parameters: twice the wrapped layer's.
+
+    >>> from rnnlens.layers import LSTM
+    >>> layer = Bidirectional(LSTM(32, return_sequences=True))
+    >>> layer.build((None, 10, 2))
+    >>> layer.output_shape, layer.count_params()
+    ((None, 10, 64), 8960)
+    """
+
+    def __init__(
+        self,
+        layer: Recurrent,
+        merge_mode: str | None = "concat",
+        backward_layer: Recurrent | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(layer, Recurrent):
+            raise ConfigError(
+                f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), received {type(layer).__name__}"
+            )
+        if merge_mode not in MERGE_MODES:
+            raise ConfigError(
+                f"Bidirectional: unknown merge_mode {merge_mode!r}; choose one of concat, sum, mul, ave, None"
+            )
+        super().__init__(**kwargs)
+        if self.declared_input_shape is None:
+            self.declared_input_shape = layer.declared_input_shape
+        self.layer = layer
+        self.merge_mode = merge_mode
+        self.backward_layer = backward_layer
+        self.forward = _renamed_copy(layer, f"forward_{layer.name}", layer.go_backwards)
+        if backward_layer is None:
+            self.backward = _renamed_copy(layer, f"backward_{layer.name}", not layer.go_backwards)
+        else:
+            if backward_layer.go_backwards == layer.go_backwards:
+                raise ConfigError(
+                    "Bidirectional: backward_layer must have go_backwards opposite to the forward "
+                    f"layer's (both are {layer.go_backwards})"
+                )
+            self.backward = _renamed_copy(
+                backward_layer, f"backward_{backward_layer.name}", backward_layer.go_backwards
+            )
+
+    @property
+    def return_sequences(self) -> bool:
+        return self.forward.return_sequences
+
+    @property
+    def return_state(self) -> bool:
+        return self.forward.return_state
+
+    def attach(self, input_shape: ShapeOrList) -> ShapeOrList:
+        # The two directions read the same input; give each its shapes too.
+        self.forward.attach(input_shape)
+        self.backward.attach(input_shape)
+        return super().attach(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
+        inner = self.forward.compute_output_shape(input_shape)
+        back = self.backward.compute_output_shape(input_shape)
+        out, states = (inner[0], inner[1:]) if isinstance(inner, list) else (inner, [])
+        back_out, back_states = (back[0], back[1:]) if isinstance(back, list) else (back, [])
+        if out[-1] != back_out[-1] and self.merge_mode in ("sum", "mul", "ave"):
+            raise ShapeError(
+                f"{self.describe()}: merge_mode={self.merge_mode!r} needs both directions of one width, "
+                f"received {format_shape(out)} and {format_shape(back_out)}"
+            )
+        if self.merge_mode is None:
+            merged: list[Shape] = [out, back_out]
+        elif self.merge_mode == "concat":
+            last = out[-1]
+            assert isinstance(last, int) and isinstance(back_out[-1], int)
+            merged = [(*out[:-1], last + back_out[-1])]
+        else:
+            merged = [out]
+        if not self.return_state and len(merged) == 1:
+            return merged[0]
+        return [*merged, *states, *back_states]
+
+    def weight_specs(self) -> list[WeightSpec]:
+        return [
+            WeightSpec(f"{inner.name}/{spec.name}", spec.shape, spec.initializer)
+            for inner in (self.forward, self.backward)
+            for spec in inner.weight_specs()
+        ]
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        if self.backward_layer is None:
+            config.pop("backward_layer", None)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        from . import layer_from_config
+
+        config = dict(config)
+        config["layer"] = layer_from_config(config["layer"])
+        if config.get("backward_layer") is not None:
+            config["backward_layer"] = layer_from_config(config["backward_layer"])
+        return cls(**config)
+
+
+class TimeDistributed(Layer):
+    """Applies the same layer to every time step: ``(batch, time, ...)`` -> ``(batch, time, ...)``.
+
+    >>> from rnnlens.layers import Dense
+    >>> layer = TimeDistributed(Dense(3))
+    >>> layer.build((None, 5, 8))
+    >>> layer.output_shape, layer.count_params()
+    ((None, 5, 3), 27)
+    """
+
+    def __init__(self, layer: Layer, **kwargs: Any) -> None:
+        if not isinstance(layer, Layer) or isinstance(layer, Recurrent):
+            raise ConfigError(
+                "TimeDistributed wraps a per-step layer such as Dense; "
+                f"received {type(layer).__name__}"
+            )
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
+        if len(input_shape) < 3:
+            require_rank(self, input_shape, 3, "(batch, time, features)")
+        inner = self.layer.attach((input_shape[0], *input_shape[2:]))
+        assert isinstance(inner, tuple)
+        return (input_shape[0], input_shape[1], *inner[1:])
+
+    def weight_specs(self) -> list[WeightSpec]:
+        return self.layer.weight_specs()
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        from . import layer_from_config
+
+        config = dict(config)
+        config["layer"] = layer_from_config(config["layer"])
+        return cls(**config)
+
+
+def _renamed_copy(layer: Recurrent, name: str, go_backwards: bool) -> Recurrent:
+    clone = copy.copy(layer)
+    clone.name = name
+    clone.go_backwards = go_backwards
+    clone._module = None
+    return clone

@@ -1,0 +1,1 @@
+"""Training: compile/fit/evaluate, callbacks, progress, checkpoints, distributed data parallel."""
