@@ -1,8 +1,11 @@
-"""Shared test set-up: Keras on its torch backend as the oracle, fresh layer names per test."""
+"""Shared test set-up: Keras on its torch backend as the oracle, fresh layer names per test,
+and snapshot files for everything rnnlens prints or draws."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -10,8 +13,45 @@ import pytest
 
 import rnnlens
 
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite tests/snapshots/* from the current output instead of comparing",
+    )
+
 
 @pytest.fixture(autouse=True)
 def _fresh_names() -> None:
     """Every test starts numbering layers at lstm, lstm_1, ... as a fresh Keras session does."""
     rnnlens.clear_session()
+
+
+@pytest.fixture
+def snapshot(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """``snapshot("name.txt", text)``: compare with tests/snapshots/name.txt.
+
+    Snapshots change only with ``pytest --update-snapshots``, so a changed rendering is a
+    failing test until a person has looked at it.
+    """
+    update = request.config.getoption("--update-snapshots")
+
+    def check(name: str, text: str) -> None:
+        path = SNAPSHOTS / name
+        if update or not path.exists():
+            if not update:
+                pytest.fail(
+                    f"snapshot {name} does not exist yet: run pytest --update-snapshots and review it"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, (
+            f"output differs from tests/snapshots/{name} (pytest --update-snapshots to accept)"
+        )
+
+    return check
