@@ -109,6 +109,13 @@ class Sequential:
         if not self.layers:
             return ""
         previous = self.layers[-1]
+        if isinstance(received, list):
+            option = (
+                "return_state=True"
+                if getattr(previous, "return_state", False)
+                else "merge_mode=None"
+            )
+            return f" ('{previous.name}' has {option}; only the last layer of a Sequential may)"
         shape = first_shape(received)
         wants_sequence = isinstance(layer, (Recurrent, Bidirectional)) or type(layer).__name__ in (
             "TimeDistributed",
@@ -117,7 +124,7 @@ class Sequential:
         if wants_sequence and len(shape) == 2:
             if isinstance(previous, (Recurrent, Bidirectional)):
                 return (
-                    f" from '{previous.name}', which hands on only its last step: add "
+                    f", i.e. (batch, units), from '{previous.name}', which hands on only its last step: add "
                     f"return_sequences=True to '{previous.name}' so it hands on every step "
                     f"(batch, time, {shape[-1]})"
                 )
@@ -129,6 +136,7 @@ class Sequential:
     # ------------------------------------------------------------- shapes
     @property
     def input_shape(self) -> Shape:
+        """The model's input shape, batch first (``(None, time, features)``)."""
         if self.input_layer is not None:
             return (self.input_layer.batch_size, *self.input_layer.shape)
         self._require_layers()
@@ -138,6 +146,7 @@ class Sequential:
 
     @property
     def output_shape(self) -> ShapeOrList:
+        """The last layer's output shape (a list when it hands on several tensors)."""
         self._require_layers()
         shape = self.layers[-1].output_shape
         assert shape is not None
@@ -264,6 +273,7 @@ class Sequential:
         return write_report(self, x, path, **options)
 
     def get_config(self) -> dict[str, Any]:
+        """``{"name": ..., "layers": [{"class_name": ..., "config": ...}, ...]}`` as Keras writes it."""
         from .layers.base import serialize_layer
 
         layers = [serialize_layer(layer) for layer in self.layers]
@@ -273,6 +283,7 @@ class Sequential:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Sequential:
+        """Rebuild a model from :meth:`get_config` (plain data: nothing is imported or run)."""
         from .layers import layer_from_config
 
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):

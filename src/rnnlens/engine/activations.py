@@ -33,4 +33,5 @@ ACTIVATION_FUNCTIONS: dict[str, Activation] = {
 
 
 def activation(name: str) -> Activation:
+    """The torch function for a Keras activation name (validated by the spec already)."""
     return ACTIVATION_FUNCTIONS[name]

@@ -26,6 +26,12 @@ def merge(mode: str | None, a: torch.Tensor, b: torch.Tensor) -> list[torch.Tens
 
 
 class BidirectionalModule(LayerModule):
+    """Computes a :class:`~rnnlens.layers.Bidirectional` layer: two recurrent modules, merged.
+
+    Both directions read the same input (B, T, D). The backward module's outputs are flipped
+    back onto time before merging; its parameters follow the forward's in ``get_weights()``.
+    """
+
     def __init__(self, spec: Bidirectional) -> None:
         super().__init__()
         self.spec = spec
@@ -71,12 +77,14 @@ class BidirectionalModule(LayerModule):
         n = len(self.spec.forward.state_names)
         fw_init = None if initial_state is None else initial_state[:n]
         bw_init = None if initial_state is None else initial_state[n:]
-        fw = self.forward_layer.run(x, mask, fw_init, record=record)
-        bw = self.backward_layer.run(x, mask, bw_init, record=record)
+        # Keras zeroes the outputs at masked steps inside Bidirectional (when it returns
+        # sequences), where a plain layer repeats its previous output.
+        zero = self.spec.return_sequences
+        fw = self.forward_layer.run(x, mask, fw_init, record=record, zero_output_for_mask=zero)
+        bw = self.backward_layer.run(x, mask, bw_init, record=record, zero_output_for_mask=zero)
         # The backward layer's outputs come in processing order: flip them back onto time.
-        flip_bw = self.backward_layer.spec.go_backwards
-        flip_fw = self.forward_layer.spec.go_backwards
-        return _aligned(fw, flip_fw), _aligned(bw, flip_bw)
+        # Keras flips the backward output (never the forward one) whatever go_backwards says.
+        return fw, _aligned(bw, True)
 
     def _one_fused_call(self, mask: torch.Tensor | None, record: bool) -> bool:
         fw, bw = self.forward_layer, self.backward_layer
@@ -85,7 +93,9 @@ class BidirectionalModule(LayerModule):
             and bw.uses_fused(mask, record)
             and not fw.spec.go_backwards
             and not fw.spec.stateful
+            and bw.spec.go_backwards
             and fw.kind == bw.kind
+            and fw.spec.units == bw.spec.units
             and fw.spec.activation == bw.spec.activation
             and (fw.bias is None) == (bw.bias is None)
             and not (self.training and (fw.spec.dropout > 0 or bw.spec.dropout > 0))
@@ -103,7 +113,7 @@ class BidirectionalModule(LayerModule):
         sequence, finals = run_fused(
             fw.kind,
             weights,
-            x.contiguous(),
+            x,  # as is: the kernel makes it time-major itself; a batch-first copy here is a wasted (B, T, D) copy
             states,
             bidirectional=True,
             activation=fw.spec.activation,

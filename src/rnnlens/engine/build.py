@@ -46,6 +46,7 @@ _MEMORY_SHARE = 0.5
 
 
 def physical_memory_bytes() -> int:
+    """Installed RAM in bytes (a very large number where the OS cannot say)."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # not POSIX: assume plenty

@@ -34,6 +34,8 @@ class DenseModule(LayerModule):
 
 
 class DropoutModule(LayerModule):
+    """Inverted dropout while training (kept values scaled by 1/(1-rate)); identity otherwise."""
+
     def __init__(self, spec: Dropout) -> None:
         super().__init__()
         self.rate = spec.rate
@@ -50,6 +52,8 @@ class DropoutModule(LayerModule):
 
 
 class RepeatVectorModule(LayerModule):
+    """(B, D) -> (B, n, D); the mask stops here, as in Keras."""
+
     def __init__(self, spec: RepeatVector) -> None:
         super().__init__()
         self.n = spec.n
@@ -77,6 +81,8 @@ class MaskingModule(LayerModule):
 
 
 class FlattenModule(LayerModule):
+    """(B, ...) -> (B, product of the rest); the mask stops here."""
+
     def __init__(self, spec: Flatten) -> None:
         super().__init__()
 

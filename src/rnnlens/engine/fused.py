@@ -11,6 +11,21 @@ import torch
 _KERNELS = {"GRU": torch._VF.gru, "tanh": torch._VF.rnn_tanh, "relu": torch._VF.rnn_relu}
 
 
+def packed(weights: list[torch.Tensor]) -> list[torch.Tensor]:
+    """The same weights as contiguous views into one flat buffer, in order.
+
+    cuDNN wants all weights of a call in one chunk of memory; given separate tensors it
+    copies them itself and warns at every call. Packing them here (one differentiable copy)
+    gives it exactly that chunk, so CUDA runs quietly; on CPU the tensors are used as they are.
+    """
+    flat = torch.cat([w.reshape(-1) for w in weights])  # (sum of sizes,)
+    views, start = [], 0
+    for w in weights:
+        views.append(flat[start : start + w.numel()].view(w.shape))
+        start += w.numel()
+    return views
+
+
 def run_fused(
     kind: str,
     weights: list[torch.Tensor],
@@ -28,6 +43,14 @@ def run_fused(
     each (directions, B, U).
     """
     has_bias = len(weights) // (2 if bidirectional else 1) == 4
+    # The kernels' "train" flag only decides whether the forward keeps what the backward
+    # needs (cuDNN refuses a backward through an inference-mode call). Inter-layer dropout is
+    # 0 here, so it never changes the numbers: set it whenever a gradient may be asked for,
+    # e.g. saliency on a model in eval mode.
+    inputs = [x, *weights, *initial_states]
+    training = training or (torch.is_grad_enabled() and any(t.requires_grad for t in inputs))
+    if x.is_cuda:
+        weights = packed(weights)
     if kind == "LSTM":
         output, h, c = torch._VF.lstm(
             x, tuple(initial_states), weights, has_bias, 1, 0.0, training, bidirectional, True

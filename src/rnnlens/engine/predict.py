@@ -51,6 +51,7 @@ def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
 
 
 def warn_non_finite(array: np.ndarray, what: str = "x") -> None:
+    """Warn (:class:`NonFiniteInputWarning`) when ``array`` holds NaN or infinity, saying where."""
     bad = ~np.isfinite(array)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -63,13 +64,29 @@ def warn_non_finite(array: np.ndarray, what: str = "x") -> None:
 
 
 def predict(model: Sequential, x: Any, batch_size: int | None = 32) -> Any:
+    """Run ``model`` on ``x`` in inference mode, ``batch_size`` samples at a time.
+
+    Args:
+        model: the model; its weights' device and dtype decide where and how it runs.
+        x: numeric array (batch, time, features) (or (batch, features)); torch tensors too.
+        batch_size: samples per forward call; ``None`` runs everything in one call.
+
+    Returns:
+        A numpy array, or a list of them when the last layer hands on several tensors.
+
+    Raises:
+        InputDataError: ``x`` is not numeric, has the wrong rank or sizes, or is empty;
+            ``batch_size`` is not a positive integer.
+    """
     array = as_input_array(model, x)
     warn_non_finite(array)
     module = model.module
     parameter = next(module.parameters(), None)
     dtype = parameter.dtype if parameter is not None else torch.float32
     device = parameter.device if parameter is not None else torch.device("cpu")
-    step = batch_size if batch_size else len(array)
+    if len(array) == 0:
+        raise InputDataError("x is empty: predict needs at least one sample")
+    step = len(array) if batch_size is None else batch_size
     if isinstance(step, bool) or not isinstance(step, int) or step <= 0:
         raise InputDataError(f"batch_size must be a positive integer, received {batch_size!r}")
     chunks: list[Any] = []
@@ -82,8 +99,6 @@ def predict(model: Sequential, x: Any, batch_size: int | None = 32) -> Any:
                 chunks.append(module(batch))
     finally:
         module.train(was_training)
-    if not chunks:
-        raise InputDataError("x is empty: predict needs at least one sample")
     if isinstance(chunks[0], list):
         return [torch.cat([c[i] for c in chunks]).cpu().numpy() for i in range(len(chunks[0]))]
     return torch.cat(chunks).cpu().numpy()

@@ -11,7 +11,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from ..errors import ShapeError
+from ..errors import ConfigError, ShapeError
 from ..layers.recurrent import Recurrent
 from .activations import activation
 from .base import LayerModule
@@ -46,6 +46,7 @@ class RecurrentModule(LayerModule):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Draw fresh weights with the layer's Keras initializers (forget bias 1 for LSTM)."""
         spec = self.spec
         initialize(self.kernel, spec.kernel_initializer)
         initialize(self.recurrent_kernel, spec.recurrent_initializer)
@@ -68,15 +69,28 @@ class RecurrentModule(LayerModule):
         mask: torch.Tensor | None = None,
         initial_state: list[torch.Tensor] | None = None,
     ) -> torch.Tensor | list[torch.Tensor]:
+        """The layer's output: (B, T, U) or (B, U), then the final states if ``return_state``."""
         result = self.run(x, mask, initial_state)
         output = result.sequence if self.spec.return_sequences else result.last
         return [output, *result.states] if self.spec.return_state else output
 
     def uses_fused(self, mask: torch.Tensor | None, record: bool = False) -> bool:
-        """Whether a call with these arguments goes to torch's fused kernel."""
+        """Whether a call with these arguments goes to torch's fused kernel.
+
+        ``path="fused"`` forces it, but only where it is exact: forcing it onto a layer or a
+        call it cannot compute (another activation, recurrent_dropout, a mask, recording the
+        gates) raises :class:`ConfigError` rather than returning a different function.
+        """
+        exact = self.spec.fusable and mask is None and not record
+        if self.path == "fused" and not exact:
+            raise ConfigError(
+                f"{self.spec.describe()}: path='fused' cannot compute this call exactly "
+                f"(fusable={self.spec.fusable}, mask={'given' if mask is not None else 'none'}, "
+                f"record={record}); use path='auto' or 'reference'"
+            )
         if self.path != "auto":
             return self.path == "fused"
-        return self.spec.fusable and mask is None and not record
+        return exact
 
     def run(
         self,
@@ -84,8 +98,22 @@ class RecurrentModule(LayerModule):
         mask: torch.Tensor | None = None,
         initial_state: list[torch.Tensor] | None = None,
         record: bool = False,
+        zero_output_for_mask: bool = False,
     ) -> RunResult:
-        """The whole pass; outputs in processing order (reversed when ``go_backwards``)."""
+        """The whole pass; outputs in processing order (reversed when ``go_backwards``).
+
+        Args:
+            x: the input (B, T, D) in time order.
+            mask: (B, T), True at real steps; masked steps carry the state over.
+            initial_state: h (and c for LSTM), each (B, U); default zeros or the stored
+                state of a stateful layer.
+            record: keep every step's gates and states in :attr:`RunResult.record`.
+            zero_output_for_mask: output zeros at masked steps (Keras does inside
+                ``Bidirectional``) instead of repeating the previous output.
+
+        Raises:
+            ShapeError: ``x`` is not (B, T, D) with this layer's D.
+        """
         spec = self.spec
         if x.dim() != 3 or x.shape[-1] != self.kernel.shape[0]:
             raise ShapeError(
@@ -104,7 +132,7 @@ class RecurrentModule(LayerModule):
             sequence, finals = run_fused(
                 self.kind,
                 weights,
-                x.contiguous(),
+                x,  # as is: the kernel makes it time-major itself; a batch-first copy here is a wasted (B, T, D) copy
                 [s.unsqueeze(0) for s in states],
                 activation=spec.activation,
                 training=self.training,
@@ -128,6 +156,7 @@ class RecurrentModule(LayerModule):
                     else None
                 ),
                 record=record,
+                zero_output_for_mask=zero_output_for_mask,
             )
         if spec.stateful:
             self.stored_states = [s.detach() for s in result.states]
@@ -150,7 +179,11 @@ class RecurrentModule(LayerModule):
                     f"{self.spec.describe()} is stateful with batch size {self.stored_states[0].shape[0]}, "
                     f"received a batch of {x.shape[0]}: keep the batch size fixed or call reset_states()"
                 )
-            return list(self.stored_states)
+            if torch.is_inference_mode_enabled():
+                return list(self.stored_states)
+            # States stored by predict() are inference tensors, which autograd refuses to
+            # save; a plain copy lets training continue from them.
+            return [s.clone() if s.is_inference() else s for s in self.stored_states]
         zeros = x.new_zeros(x.shape[0], self.spec.units)
         return [zeros] * n_states
 

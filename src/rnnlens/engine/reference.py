@@ -68,11 +68,14 @@ def run_reference(
     input_masks: torch.Tensor | None = None,
     recurrent_masks: torch.Tensor | None = None,
     record: bool = False,
+    zero_output_for_mask: bool = False,
 ) -> RunResult:
     """Run the cell over ``x`` (B, T, D), already in processing order.
 
     ``mask`` (B, T) marks real steps; at a masked step the states are carried over and the
     output repeats the previous one (zeros before the first real step), as Keras does.
+    With ``zero_output_for_mask`` (Keras sets it inside ``Bidirectional`` with
+    ``return_sequences``) the output at a masked step is zero instead.
     ``input_masks`` (G, B, D) and ``recurrent_masks`` (G, B, U) are dropout masks, one per gate.
     """
     gates = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}[cell.kind]
@@ -137,7 +140,8 @@ def run_reference(
         if mask is not None:
             keep = mask[:, t].unsqueeze(-1)  # (B, 1)
             new_states = [torch.where(keep, new, old) for new, old in zip(new_states, states)]
-            output = torch.where(keep, output, previous_output)
+            fill = torch.zeros_like(output) if zero_output_for_mask else previous_output
+            output = torch.where(keep, output, fill)
         states, previous_output = new_states, output
         outputs.append(output)
         if record:

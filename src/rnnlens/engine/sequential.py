@@ -18,7 +18,8 @@ class SequentialModule(nn.Module):
     """Computes a :class:`~rnnlens.Sequential` model; its parameters are the layers' own.
 
     ``forward(x)`` takes (B, T, D) and returns the model's output: one tensor, or a list
-    when the last layer hands on several (``return_state``, ``merge_mode=None``).
+    when the last layer hands on several (``return_state``, ``merge_mode=None``). It starts
+    in eval mode, as Keras's ``model(x)`` runs in inference mode; call ``.train()`` to train.
     """
 
     def __init__(self, model: Sequential) -> None:
@@ -28,6 +29,9 @@ class SequentialModule(nn.Module):
         modules = [layer.module for layer in model.layers]
         assert all(isinstance(m, LayerModule) for m in modules)
         self.layers = nn.ModuleList(modules)
+        # Keras's model(x) is inference unless told otherwise; so is this module until
+        # .train() (fit does that). Dropout then drops nothing and model(x) == predict(x).
+        self.eval()
 
     def forward(
         self, x: torch.Tensor, mask: torch.Tensor | None = None
@@ -45,6 +49,7 @@ class SequentialModule(nn.Module):
 
 
 def reset_states(model: Sequential) -> None:
+    """Forget the carried states of every built stateful layer of ``model``."""
     for layer in model.layers:
         if layer.built:
             module = layer.module

@@ -22,10 +22,16 @@ def _parameters(layer: Layer) -> list[torch.nn.Parameter]:
 
 
 def get_layer_weights(layer: Layer) -> list[np.ndarray]:
+    """Copies of the layer's weights as numpy arrays, Keras order and layout."""
     return [p.detach().cpu().numpy().copy() for p in _parameters(layer)]
 
 
 def set_layer_weights(layer: Layer, weights: list[np.ndarray]) -> None:
+    """Copy Keras-layout arrays into the layer's parameters; all are checked before any is written.
+
+    Raises:
+        ShapeError: wrong number of arrays, a wrong shape, or a non-numeric array.
+    """
     specs = layer.weight_specs()
     if len(weights) != len(specs):
         raise ShapeError(
@@ -51,6 +57,7 @@ def set_layer_weights(layer: Layer, weights: list[np.ndarray]) -> None:
 
 
 def set_model_weights(model: Sequential, weights: list[np.ndarray]) -> None:
+    """Split a flat Keras ``get_weights()`` list over the model's layers and load each."""
     counts = [len(layer.weight_specs()) for layer in model.layers]
     if len(weights) != sum(counts):
         per_layer = ", ".join(f"{layer.name} {n}" for layer, n in zip(model.layers, counts))

@@ -50,6 +50,7 @@ class WeightSpec:
 
     @property
     def size(self) -> int:
+        """Number of numbers in the tensor (the product of its shape)."""
         return math.prod(self.shape)
 
 
@@ -108,6 +109,7 @@ class Layer:
 
     @property
     def built(self) -> bool:
+        """Whether the torch module (and so the weights) exists yet."""
         return self._module is not None
 
     def count_params(self) -> int:
@@ -151,6 +153,7 @@ class Layer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
+        """Rebuild a layer from :meth:`get_config`'s output (unknown keys raise ConfigError)."""
         return cls(**config)
 
     @classmethod
@@ -168,6 +171,7 @@ class Layer:
 
     # ------------------------------------------------------------------ helpers
     def describe(self) -> str:
+        """``layer 'lstm_1' (LSTM)``: how error messages name this layer."""
         return f"layer '{self.name}' ({type(self).__name__})"
 
     def _require_input_shape(self, doing: str) -> None:

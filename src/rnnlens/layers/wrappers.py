@@ -51,23 +51,27 @@ class Bidirectional(Layer):
         self.backward_layer = backward_layer
         self.forward = _renamed_copy(layer, f"forward_{layer.name}", layer.go_backwards)
         if backward_layer is None:
-            self.backward = _renamed_copy(layer, f"backward_{layer.name}", not layer.go_backwards)
-        else:
-            if backward_layer.go_backwards == layer.go_backwards:
+            # As Keras 3: the copy reads backwards, so a layer that already does is refused.
+            if layer.go_backwards:
                 raise ConfigError(
-                    "Bidirectional: backward_layer must have go_backwards opposite to the forward "
-                    f"layer's (both are {layer.go_backwards})"
+                    f"Bidirectional({type(layer).__name__}(..., go_backwards=True)): the wrapper "
+                    "already runs a copy backwards; remove go_backwards=True from the wrapped layer"
                 )
+            self.backward = _renamed_copy(layer, f"backward_{layer.name}", True)
+        else:
+            _check_pair(layer, backward_layer)
             self.backward = _renamed_copy(
                 backward_layer, f"backward_{backward_layer.name}", backward_layer.go_backwards
             )
 
     @property
     def return_sequences(self) -> bool:
+        """The wrapped layer's option (both directions share it)."""
         return self.forward.return_sequences
 
     @property
     def return_state(self) -> bool:
+        """The wrapped layer's option: hand on forward states, then backward states."""
         return self.forward.return_state
 
     def attach(self, input_shape: ShapeOrList) -> ShapeOrList:
@@ -158,6 +162,25 @@ class TimeDistributed(Layer):
         config = dict(config)
         config["layer"] = layer_from_config(config["layer"])
         return cls(**config)
+
+
+def _check_pair(forward: Recurrent, backward: object) -> None:
+    """Keras's rules for an explicit ``backward_layer``."""
+    if not isinstance(backward, Recurrent):
+        raise ConfigError(
+            f"Bidirectional: backward_layer must be LSTM, GRU or SimpleRNN, received {type(backward).__name__}"
+        )
+    if backward.go_backwards == forward.go_backwards:
+        raise ConfigError(
+            "Bidirectional: backward_layer must have go_backwards opposite to the forward "
+            f"layer's (both are {forward.go_backwards})"
+        )
+    for option in ("stateful", "return_sequences", "return_state"):
+        if getattr(forward, option) != getattr(backward, option):
+            raise ConfigError(
+                f"Bidirectional: layer and backward_layer must agree on {option} "
+                f"({getattr(forward, option)} vs {getattr(backward, option)})"
+            )
 
 
 def _renamed_copy(layer: Recurrent, name: str, go_backwards: bool) -> Recurrent:
