@@ -1,0 +1,147 @@
+"""``compile``: choose optimizer, loss and metrics; the choice lives on ``model._training``."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from ..errors import ConfigError
+from .losses import Loss, get_loss
+from .optimizers import make_optimizer
+
+if TYPE_CHECKING:
+    from ..model import Sequential
+
+PRECISIONS = {None: None, "bf16": torch.bfloat16, "bfloat16": torch.bfloat16}
+
+
+@dataclass
+class TrainingState:
+    """What ``fit``/``evaluate``/``train_on_batch`` need; created by :func:`compile_model`."""
+
+    optimizer: torch.optim.Optimizer
+    loss: Loss
+    metrics: list[Any] = field(default_factory=list)
+    clipnorm: float | None = None
+    global_clipnorm: float | None = None
+    mixed_precision: str | None = None
+
+    @property
+    def learning_rate(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        for group in self.optimizer.param_groups:
+            group["lr"] = float(value)
+
+    def autocast(self, device: torch.device, precision: str | None = None) -> Any:
+        """The autocast context for a forward pass (a no-op without mixed precision)."""
+        dtype = PRECISIONS[precision or self.mixed_precision]
+        if dtype is None:
+            return contextlib.nullcontext()
+        check_precision_device(precision or self.mixed_precision, device)
+        return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def compile_model(
+    model: Sequential,
+    optimizer: Any = "adam",
+    loss: Any = "mse",
+    metrics: Any = None,
+    *,
+    learning_rate: float | None = None,
+    clipnorm: float | None = None,
+    global_clipnorm: float | None = None,
+    from_logits: bool = False,
+    mixed_precision: str | None = None,
+    **optimizer_options: Any,
+) -> None:
+    """Attach a fresh optimizer, a loss and metrics to ``model``, as Keras's ``compile``.
+
+    >>> import rnnlens as rl
+    >>> from rnnlens.layers import LSTM, Dense
+    >>> model = rl.Sequential([LSTM(4, input_shape=(3, 2)), Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mae", metrics=["mse"], learning_rate=0.1)
+    >>> type(model._training.optimizer).__name__, model._training.learning_rate
+    ('SGD', 0.1)
+
+    Args:
+        optimizer: a name (``"adam"``, ``"adamw"``, ``"sgd"``, ``"rmsprop"``), a
+            ``torch.optim.Optimizer`` or a factory; see :mod:`rnnlens.train.optimizers`.
+        loss: a name (``"mse"``, ``"mae"``, ``"huber"``, ``"binary_crossentropy"``,
+            ``"categorical_crossentropy"``, ``"sparse_categorical_crossentropy"``) or a loss
+            object/function; see :mod:`rnnlens.train.losses`.
+        metrics: a list of names (``"mae"``, ``"mse"``, ``"accuracy"``) or functions.
+        learning_rate: the optimizer's learning rate (Keras default for the name otherwise).
+        clipnorm: clip each gradient tensor to this norm (Keras's ``clipnorm``).
+        global_clipnorm: clip all gradients together to this norm.
+        from_logits: the loss receives logits (cross-entropies only).
+        mixed_precision: ``"bf16"`` runs forward passes under bfloat16 autocast.
+        optimizer_options: more hyper-parameters (``momentum``, ``weight_decay``, ``epsilon``...).
+
+    Raises:
+        ConfigError: unknown names or invalid values.
+    """
+    for name, value in (("clipnorm", clipnorm), ("global_clipnorm", global_clipnorm)):
+        if value is not None and not (isinstance(value, (int, float)) and value > 0):
+            raise ConfigError(f"{name} must be a positive number, received {value!r}")
+    if learning_rate is not None and not (
+        isinstance(learning_rate, (int, float)) and learning_rate > 0
+    ):
+        raise ConfigError(f"learning_rate must be a positive number, received {learning_rate!r}")
+    check_precision(mixed_precision)
+    if metrics is None:
+        metrics = []
+    elif isinstance(metrics, (str,)) or callable(metrics):
+        metrics = [metrics]
+    elif not isinstance(metrics, (list, tuple)):
+        raise ConfigError(f"metrics must be a list such as ['mae'], received {metrics!r}")
+    module = model.module
+    model._training = TrainingState(
+        optimizer=make_optimizer(
+            optimizer, module.parameters(), learning_rate=learning_rate, **optimizer_options
+        ),
+        loss=get_loss(loss, from_logits=from_logits),
+        metrics=list(metrics),
+        clipnorm=None if clipnorm is None else float(clipnorm),
+        global_clipnorm=None if global_clipnorm is None else float(global_clipnorm),
+        mixed_precision=mixed_precision,
+    )
+
+
+def check_precision(value: object) -> None:
+    if value not in PRECISIONS:
+        raise ConfigError(f"mixed_precision must be None or 'bf16', received {value!r}")
+
+
+def cpu_has_bf16() -> bool:
+    """Whether oneDNN has bfloat16 kernels on this CPU (AVX512-BF16 or AMX)."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def check_precision_device(precision: str | None, device: torch.device) -> None:
+    """Refuse bf16 autocast where torch's fused LSTM kernel has no bfloat16 path."""
+    if precision is not None and device.type == "cpu" and not cpu_has_bf16():
+        raise ConfigError(
+            f"mixed_precision={precision!r} needs bfloat16 kernels, which oneDNN does not have "
+            "on this CPU (it lacks AVX512-BF16/AMX): train in float32 here, or on a CUDA device "
+            "(model.to('cuda'))"
+        )
+
+
+def training_state(model: Sequential, doing: str) -> TrainingState:
+    """The compiled state, or an error telling the user to call ``compile`` first."""
+    state = model._training
+    if not isinstance(state, TrainingState):
+        raise ConfigError(
+            f"model '{model.name}' must be compiled before {doing}: call "
+            "model.compile(optimizer='adam', loss='mse') first"
+        )
+    return state
