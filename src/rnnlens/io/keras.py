@@ -1,0 +1,134 @@
+"""Keras model files in and out, without TensorFlow and without running anything from them.
+
+* :func:`from_keras` reads Keras 3 ``.keras`` archives (``config.json`` + ``model.weights.h5``
+  in a zip) and legacy ``.h5`` files (a ``model_config`` attribute + a ``model_weights``
+  group) of Sequential models built from layers rnnlens has. The config is JSON mapped by
+  :mod:`rnnlens.io.keras_config`; weights are HDF5 datasets read by
+  :mod:`rnnlens.io.keras_weights`; the zip is opened by :mod:`rnnlens.io.zipsafe`.
+* :func:`to_keras` writes a ``.keras`` archive that ``keras.saving.load_model`` opens with the
+  same predictions.
+
+>>> import tempfile, pathlib, numpy as np, rnnlens as rl
+>>> from rnnlens.layers import GRU, Dense
+>>> model = rl.Sequential([GRU(3, input_shape=(4, 2)), Dense(1)])
+>>> path = rl.to_keras(model, pathlib.Path(tempfile.mkdtemp()) / "m.keras")
+>>> back = rl.from_keras(path)
+>>> x = np.ones((2, 4, 2), dtype="float32")
+>>> bool(np.allclose(back.predict(x), model.predict(x)))
+True
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ModelFileError
+from .atomic import write_atomic
+from .keras_config import keras_to_rnnlens, rnnlens_to_keras
+from .native import _model_from_config, model_config, read_bytes
+from .zipsafe import read_members
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..model import Sequential
+
+#: Size limits for the members of a ``.keras`` archive.
+MAX_CONFIG_BYTES = 16 << 20
+MAX_WEIGHTS_BYTES = 4 << 30
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_KERAS_VERSION = "3.0.0"
+
+
+def from_keras(path: str | os.PathLike[str], *, weights: bool = True) -> Sequential:
+    """The Keras Sequential model stored at ``path`` (``.keras`` or ``.h5``) as rnnlens.
+
+    With ``weights=False`` only the config is read (no torch, no h5py for ``.keras``): enough
+    to explain the model.
+
+    Raises:
+        ModelFileError: unreadable file, unsupported layers or options (all listed), or
+            weights that do not fit the layers (naming layer, weight, both shapes).
+    """
+    source = str(path)
+    data = read_bytes(path, "a Keras model")
+    if data.startswith(_HDF5_SIGNATURE):
+        return _from_legacy_h5(data, source, weights)
+    if not data.startswith(b"PK"):
+        raise ModelFileError(
+            f"{source}: neither a .keras archive (zip) nor an HDF5 .h5 file; "
+            "rnnlens reads Keras 3 .keras and legacy .h5 model files"
+        )
+    wanted = {"config.json": MAX_CONFIG_BYTES}
+    if weights:
+        wanted["model.weights.h5"] = MAX_WEIGHTS_BYTES
+    members = read_members(data, wanted, source=source)
+    if "config.json" not in members:
+        raise ModelFileError(f"{source}: a zip without config.json, not a Keras 3 .keras file")
+    model = _build(_json(members["config.json"], f"{source}: config.json"), source)
+    if weights:
+        if "model.weights.h5" not in members:
+            raise ModelFileError(f"{source}: the archive has no model.weights.h5")
+        from .keras_weights import read_keras3
+
+        _assign(model, read_keras3(model, members["model.weights.h5"], source), source)
+    return model
+
+
+def _from_legacy_h5(data: bytes, source: str, weights: bool) -> Sequential:
+    from .keras_weights import _wrap_h5, open_h5, read_legacy
+
+    with _wrap_h5(source):
+        store = open_h5(data, source)
+        with store:
+            raw = store.attrs.get("model_config")
+            if raw is None:
+                raise ModelFileError(
+                    f"{source}: an .h5 file without a model_config attribute (weights only?); "
+                    "rnnlens needs a whole model saved with model.save('x.h5')"
+                )
+            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+            model = _build(_json(text.encode("utf-8"), f"{source}: model_config"), source)
+            if weights:
+                _assign(model, read_legacy(model, store, source), source)
+    return model
+
+
+def _json(data: bytes, where: str) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ModelFileError(f"{where} is not valid JSON") from None
+
+
+def _build(keras_config: Any, source: str) -> Sequential:
+    return _model_from_config(keras_to_rnnlens(keras_config, source), source)
+
+
+def _assign(model: Sequential, per_layer: list[list[np.ndarray]], source: str) -> None:
+    for layer, arrays in zip(model.layers, per_layer):
+        if arrays:
+            layer.set_weights(arrays)
+
+
+def to_keras(model: Sequential, path: str | os.PathLike[str]) -> Path:
+    """Write ``model`` as a Keras 3 ``.keras`` archive (atomically); returns the path.
+
+    Raises:
+        ModelFileError: the folder does not exist or cannot be written.
+    """
+    from .keras_weights import write_keras3
+
+    config = rnnlens_to_keras(model_config(model))
+    metadata = {"keras_version": _KERAS_VERSION, "date_saved": "rnnlens"}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("metadata.json", json.dumps(metadata))
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", write_keras3(model))
+    return write_atomic(path, buffer.getvalue())
