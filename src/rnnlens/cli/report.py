@@ -1,0 +1,52 @@
+"""``rnnlens report MODEL``: write the offline HTML report of a saved model on a shipped dataset."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", help="a saved model: .rnnlens, or a Keras .keras / .h5 file")
+    parser.add_argument(
+        "--dataset",
+        default="sunspots",
+        choices=["sunspots", "japanese_vowels"],
+        help="inputs to trace: 12-year sunspot windows, or padded vowel utterances",
+    )
+    parser.add_argument("--samples", type=int, default=4, help="inputs traced step by step")
+    parser.add_argument("--out", default="out/report.html", help="the HTML file to write")
+
+
+def _inputs(dataset: str, time_steps: int | None, samples: int) -> Any:
+    import numpy as np
+
+    import rnnlens as rl
+
+    if dataset == "sunspots":
+        series = rl.data.load("sunspots")
+        steps = time_steps or 12
+        x, _ = rl.data.windows((series.values - series.values.mean()) / series.values.std(), steps)
+        return x[-samples:]
+    vowels = rl.data.load("japanese_vowels")
+    return rl.data.pad(vowels.x_test[:samples], length=time_steps or 29).astype(np.float64)
+
+
+def run(args: argparse.Namespace) -> int:
+    import rnnlens as rl
+
+    path = Path(args.model)
+    if path.suffix in (".keras", ".h5"):
+        model = rl.from_keras(path)
+    elif path.suffix == ".rnnlens" or path.is_dir():
+        model = rl.load(path)
+    else:
+        raise ConfigError(f"{path}: expected a .rnnlens, .keras or .h5 model file")
+    time_steps = model.input_shape[1] if len(model.input_shape) == 3 else None
+    x = _inputs(args.dataset, time_steps, args.samples)
+    written = model.report(x, Path(args.out), samples=args.samples)
+    print(f"wrote {written}")
+    return 0

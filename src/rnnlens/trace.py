@@ -1,0 +1,251 @@
+"""``rl.trace(model, x)``: what every layer received, carried and handed on at every step.
+
+Recurrent layers run on the reference step loop with recording switched on, so each gate is
+kept: LSTM ``i, f, c_hat, o`` and states ``h, c``; GRU ``z, r, h_hat`` and ``h``; SimpleRNN
+``h``. Both directions of a ``Bidirectional`` are kept. Other layers keep their output. The
+mask travels from layer to layer exactly as in the model's forward pass.
+
+Every per-step array has axes ``("batch", "time", "unit")`` and its time axis is the *input*
+time: for a backward direction, step ``t`` is the state after reading ``x[t]`` (the layer read
+the steps from last to first, so that state has seen ``x[t:]``).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    import torch
+
+    from .engine.reference import RunResult
+    from .model import Sequential
+
+STEP_AXES = ("batch", "time", "unit")
+#: The order in which gates and states are shown, per layer kind.
+RECORD_ORDER = {
+    "LSTM": ("i", "f", "c_hat", "o", "c", "h"),
+    "GRU": ("z", "r", "h_hat", "h"),
+    "SimpleRNN": ("h",),
+}
+
+
+@dataclass(frozen=True)
+class DirectionTrace:
+    """The recorded arrays of one direction of a recurrent layer.
+
+    ``arrays[name]`` has shape (batch, time, units), axes :data:`STEP_AXES`.
+    """
+
+    direction: str  # "forward" or "backward"
+    arrays: dict[str, np.ndarray]
+    axes: tuple[str, ...] = STEP_AXES
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self.arrays:
+            raise KeyError(f"{self.direction} direction recorded {list(self.arrays)}, not {name!r}")
+        return self.arrays[name]
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """One layer: its input, the mask it saw, its recorded directions and its output.
+
+    ``inputs`` has axes ``input_axes``: (batch, time, features) for sequence inputs, else
+    (batch, features). ``output`` is exactly what the layer hands to the next one (a list when
+    the last layer returns several tensors). Non-recurrent layers have no directions.
+    """
+
+    name: str
+    kind: str  # "LSTM", "GRU", "SimpleRNN", "Dense", ...; "Bidirectional(LSTM)" for wrappers
+    inputs: np.ndarray
+    input_axes: tuple[str, ...]
+    output: Any
+    output_axes: tuple[str, ...]
+    mask: np.ndarray | None = None  # (batch, time) True at real steps, None when unmasked
+    directions: tuple[DirectionTrace, ...] = field(default=())
+
+    @property
+    def recurrent(self) -> bool:
+        return bool(self.directions)
+
+    @property
+    def forward(self) -> DirectionTrace:
+        return self._direction("forward")
+
+    @property
+    def backward(self) -> DirectionTrace:
+        return self._direction("backward")
+
+    def _direction(self, which: str) -> DirectionTrace:
+        for d in self.directions:
+            if d.direction == which:
+                return d
+        raise ConfigError(
+            f"layer '{self.name}' ({self.kind}) has no {which} direction recorded"
+            + ("" if self.directions else ": only recurrent layers record states and gates")
+        )
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """``layer["h"]``: the array of the only (or forward) direction."""
+        return self.forward[name]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Per-layer records of one pass of ``inputs`` through a model; index by name or position."""
+
+    inputs: np.ndarray
+    layers: list[LayerTrace]
+
+    @property
+    def output(self) -> Any:
+        """The model's output, equal to ``model.predict(inputs)``."""
+        return self.layers[-1].output
+
+    def __getitem__(self, key: str | int) -> LayerTrace:
+        if isinstance(key, int):
+            return self.layers[key]
+        for layer in self.layers:
+            if layer.name == key:
+                return layer
+        raise KeyError(f"no layer {key!r} in this trace; it has {[t.name for t in self.layers]}")
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+
+def _axes(array: Any, last: str = "unit") -> tuple[str, ...]:
+    ndim = len(array[0].shape) if isinstance(array, list) else len(array.shape)
+    return ("batch", "time", last) if ndim == 3 else ("batch", last)[:ndim]
+
+
+def _numpy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [v.detach().cpu().numpy() for v in value]
+    return value.detach().cpu().numpy()
+
+
+def _direction(name: str, result: RunResult, kind: str, flip: bool) -> DirectionTrace:
+    arrays = {}
+    for key in RECORD_ORDER[kind]:
+        value = result.record[key]  # (B, T, U)
+        arrays[key] = (value.flip(1) if flip else value).detach().cpu().numpy()
+    return DirectionTrace(name, arrays)
+
+
+def _run_layer(
+    module: Any, x: torch.Tensor, mask: torch.Tensor | None
+) -> tuple[Any, tuple[DirectionTrace, ...]]:
+    """The layer's output, computed on the recording path, and its recorded directions."""
+    from .engine.bidirectional import BidirectionalModule, merge
+    from .engine.recurrent import RecurrentModule
+
+    if isinstance(module, RecurrentModule):
+        spec = module.spec
+        result = module.run(x, mask, record=True)
+        output: Any = result.sequence if spec.return_sequences else result.last
+        if spec.return_state:
+            output = [output, *result.states]
+        # go_backwards: the record is in processing order; put it back on input time.
+        return output, (_direction("forward", result, module.kind, spec.go_backwards),)
+    if isinstance(module, BidirectionalModule):
+        wrapper = module.spec
+        fw, bw = module.run(x, mask, record=True)  # both already aligned with input time
+        pair = (fw.sequence, bw.sequence) if wrapper.return_sequences else (fw.last, bw.last)
+        merged = merge(wrapper.merge_mode, *pair)
+        output = merged[0] if len(merged) == 1 else merged
+        if wrapper.return_state:
+            output = [*merged, *fw.states, *bw.states]
+        directions = (
+            _direction("forward", fw, module.forward_layer.kind, False),
+            _direction("backward", bw, module.backward_layer.kind, False),
+        )
+        return output, directions
+    return module(x, mask), ()
+
+
+def trace(model: Sequential, x: Any) -> Trace:
+    """Run ``x`` through ``model`` once, recording every layer at every time step.
+
+    The recurrent layers use the reference step loop (the only path that exposes gates), so
+    the outputs equal the fused path's up to float rounding. Dropout is off (inference mode).
+    Stateful layers start from, and update, their carried states as in ``predict``.
+
+    >>> import numpy as np, rnnlens as rl
+    >>> from rnnlens.layers import LSTM
+    >>> model = rl.Sequential([LSTM(4, return_sequences=True, input_shape=(3, 2)), LSTM(2)])
+    >>> t = rl.trace(model, np.zeros((5, 3, 2)))
+    >>> t[0]["f"].shape, t[0].forward.axes, t[1]["c"].shape, t.output.shape
+    ((5, 3, 4), ('batch', 'time', 'unit'), (5, 3, 2), (5, 2))
+
+    Args:
+        model: a :class:`~rnnlens.Sequential` model.
+        x: inputs (batch, time, features), numbers; a few samples are enough.
+
+    Returns:
+        A :class:`Trace`: ``trace[name_or_index]`` is a :class:`LayerTrace` whose
+        ``["h"]``, ``["c"]``, ``["i"]``... are numpy arrays (batch, time, units).
+
+    Raises:
+        InputDataError: ``x`` does not fit the model's input shape.
+    """
+    import torch
+
+    from .engine.predict import as_input_array, warn_non_finite
+
+    array = as_input_array(model, x)
+    warn_non_finite(array)
+    module = model.module
+    parameter = next(module.parameters(), None)
+    dtype = parameter.dtype if parameter is not None else torch.float32
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    layers: list[LayerTrace] = []
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.inference_mode():
+            out: Any = torch.as_tensor(array, dtype=dtype, device=device)
+            mask: torch.Tensor | None = None
+            modules: list[Any] = list(module.layers)  # type: ignore[arg-type]
+            for layer, layer_module in zip(model.layers, modules):
+                inputs = out
+                next_mask = layer_module.next_mask(inputs, mask)
+                out, directions = _run_layer(layer_module, inputs, mask)
+                kind = type(layer).__name__
+                if directions and kind == "Bidirectional":
+                    kind = f"Bidirectional({layer_module.forward_layer.kind})"
+                numpy_out = _numpy(out)
+                layers.append(
+                    LayerTrace(
+                        name=layer.name,
+                        kind=kind,
+                        inputs=_numpy(inputs),
+                        input_axes=_axes(inputs, "features"),
+                        output=numpy_out,
+                        output_axes=_axes(numpy_out),
+                        mask=None if mask is None else mask.cpu().numpy(),
+                        directions=directions,
+                    )
+                )
+                mask = next_mask
+    finally:
+        module.train(was_training)
+    return Trace(inputs=array, layers=layers)
+
+
+class _CallableModule(types.ModuleType):
+    """Once ``rnnlens.trace`` (this module) is imported, Python binds the name ``trace`` on the
+    package to the module, shadowing the function ``rl.trace``; calling the module calls it."""
+
+    def __call__(self, model: Sequential, x: Any) -> Trace:
+        return trace(model, x)
+
+
+sys.modules[__name__].__class__ = _CallableModule
