@@ -213,73 +213,88 @@ def fit(
             save_checkpoint(checkpoint_dir, module, optimizer, position)
         ctx.barrier()
 
-    for epoch in range(start_epoch, epochs):
-        for callback in callbacks:
-            callback.on_epoch_begin(epoch, {})
-        order: torch.Tensor | None = None
-        if n_train is not None and reorder:
-            order = torch.as_tensor(ctx.shard(n_train, epoch, shuffle, seed), device=device)
-        n_batches = train.n_batches(batch_size) if order is None else -(-len(order) // batch_size)
-        running = RunningMeans(device, epoch, sums)
-        progress.begin_epoch(epoch, n_batches, start_batch)
-        net.train()
-        batch = start_batch
-        for batch, (xb, yb) in enumerate(
-            train.batches(local_batch_size, order, start_batch), start_batch
-        ):
-            if train.loader is not None:
-                xb, yb = _loader_batch(
-                    model, state, xb, yb, device, dtype, check=batch == start_batch
-                )
-            for callback in batch_hooks:
-                callback.on_train_batch_begin(batch, {})
-            optimizer.zero_grad(set_to_none=True)
-            with state.autocast(device, precision):
-                out = net(xb)
-            if precision is not None:
-                out = out.float()
-            loss = loss_fn(yb, out)
-            n = xb.shape[0]
-            value = running.add_loss(batch, loss, n, raise_on_nan=not tolerate_nan)
-            finite = value is None or math.isfinite(value)
-            if finite:
-                loss.backward()
-                if clipping:
-                    from .optimizers import clip_gradients
-
-                    clip_gradients(parameters, state.clipnorm, state.global_clipnorm)
-                optimizer.step()
-            if metrics:
-                with torch.no_grad():
-                    for name, metric in metrics:
-                        running.add_metric(name, metric(yb, out.detach()), n)
-            if batch_hooks:
-                logs = {"loss": loss.item() if value is None else value}
-                for callback in batch_hooks:
-                    callback.on_train_batch_end(batch, logs)
-            if getattr(model, "stop_training", False):
-                break
-            if checkpoint_every and (batch + 1) % checkpoint_every == 0 and batch + 1 < n_batches:
-                write_checkpoint(epoch, batch + 1, running)
-            if progress.wants_update():
-                progress.update(batch + 1, running.means())
-        logs = ctx.mean(running.means())
-        if validation is not None:
-            scores = evaluate_dataset(
-                model, state, validation, validation_batch_size or batch_size, metrics, precision
+    # a peer's failure becomes one DistributedError and the group is abandoned, not hung
+    with ctx.guard():
+        for epoch in range(start_epoch, epochs):
+            for callback in callbacks:
+                callback.on_epoch_begin(epoch, {})
+            order: torch.Tensor | None = None
+            if n_train is not None and reorder:
+                order = torch.as_tensor(ctx.shard(n_train, epoch, shuffle, seed), device=device)
+            n_batches = (
+                train.n_batches(local_batch_size)
+                if order is None
+                else -(-len(order) // local_batch_size)
             )
-            logs.update({f"val_{name}": value for name, value in scores.items()})
+            running = RunningMeans(device, epoch, sums)
+            progress.begin_epoch(epoch, n_batches, start_batch)
+            net.train()
+            batch = start_batch
+            for batch, (xb, yb) in enumerate(
+                train.batches(local_batch_size, order, start_batch), start_batch
+            ):
+                if train.loader is not None:
+                    xb, yb = _loader_batch(
+                        model, state, xb, yb, device, dtype, check=batch == start_batch
+                    )
+                for callback in batch_hooks:
+                    callback.on_train_batch_begin(batch, {})
+                optimizer.zero_grad(set_to_none=True)
+                with state.autocast(device, precision):
+                    out = net(xb)
+                if precision is not None:
+                    out = out.float()
+                loss = loss_fn(yb, out)
+                n = xb.shape[0]
+                value = running.add_loss(batch, loss, n, raise_on_nan=not tolerate_nan)
+                finite = value is None or math.isfinite(value)
+                if finite:
+                    loss.backward()
+                    if clipping:
+                        from .optimizers import clip_gradients
+
+                        clip_gradients(parameters, state.clipnorm, state.global_clipnorm)
+                    optimizer.step()
+                if metrics:
+                    with torch.no_grad():
+                        for name, metric in metrics:
+                            running.add_metric(name, metric(yb, out.detach()), n)
+                if batch_hooks:
+                    logs = {"loss": loss.item() if value is None else value}
+                    for callback in batch_hooks:
+                        callback.on_train_batch_end(batch, logs)
+                if getattr(model, "stop_training", False):
+                    break
+                if (
+                    checkpoint_every
+                    and (batch + 1) % checkpoint_every == 0
+                    and batch + 1 < n_batches
+                ):
+                    write_checkpoint(epoch, batch + 1, running)
+                if progress.wants_update():
+                    progress.update(batch + 1, running.means())
+            logs = ctx.mean(running.means())
+            if validation is not None:
+                scores = evaluate_dataset(
+                    model,
+                    state,
+                    validation,
+                    validation_batch_size or batch_size,
+                    metrics,
+                    precision,
+                )
+                logs.update({f"val_{name}": value for name, value in scores.items()})
+            for callback in callbacks:
+                callback.on_epoch_end(epoch, logs)
+            history.append(epoch, logs)
+            progress.end_epoch(epoch, logs)
+            start_batch, sums = 0, None
+            stopping = bool(getattr(model, "stop_training", False))
+            write_checkpoint(epoch + 1, 0, None)
+            if stopping:
+                break
         for callback in callbacks:
-            callback.on_epoch_end(epoch, logs)
-        history.append(epoch, logs)
-        progress.end_epoch(epoch, logs)
-        start_batch, sums = 0, None
-        stopping = bool(getattr(model, "stop_training", False))
-        write_checkpoint(epoch + 1, 0, None)
-        if stopping:
-            break
-    for callback in callbacks:
-        callback.on_train_end({})
+            callback.on_train_end({})
     ctx.shutdown()
     return history
 
