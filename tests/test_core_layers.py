@@ -152,3 +152,19 @@ def test_pop_and_get_layer() -> None:
     assert model.pop().name == "dense_1"
     with pytest.raises(rnnlens.ConfigError, match="has no layer 'nope'"):
         model.get_layer("nope")
+
+
+def test_config_of_a_model_declared_with_input_shape_keeps_the_shape() -> None:
+    # Keras 3 records input_shape= of the first layer as an input entry of the model config;
+    # without it, from_config would rebuild a model that does not know its input.
+    model = rnnlens.Sequential(
+        [LSTM(64, return_sequences=True, input_shape=(10, 2)), LSTM(32)], name="story"
+    )
+    config = model.get_config()
+    assert config["layers"][0] == {
+        "class_name": "Input",
+        "config": {"shape": [10, 2], "batch_size": None},
+    }
+    rebuilt = rnnlens.Sequential.from_config(config)
+    assert rebuilt.input_shape == (None, 10, 2)
+    assert rebuilt.count_params() == 17_152 + 12_416

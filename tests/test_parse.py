@@ -133,3 +133,13 @@ def test_huge_layer_is_read_without_allocating() -> None:
     model = parse_spec("LSTM(10**6, input_shape=(5, 2))")
     assert model.count_params() == 4 * 10**6 * (2 + 10**6 + 1)
     assert not model.layers[0].built
+
+
+def test_invalid_escapes_in_user_code_do_not_warn() -> None:
+    # Python warns about "\d" at compile time (DeprecationWarning on 3.11, SyntaxWarning
+    # later); pytest runs with warnings as errors, so a leaked warning fails this test.
+    source = (
+        'from keras.layers import LSTM\npattern = "\\d+"\n'
+        "model = Sequential()\nmodel.add(LSTM(8, input_shape=(5, 3)))\n"
+    )
+    assert parse_python(source).model.count_params() == 4 * 8 * (3 + 8 + 1)

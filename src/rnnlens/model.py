@@ -279,6 +279,12 @@ class Sequential:
         layers = [serialize_layer(layer) for layer in self.layers]
         if self.input_layer is not None:
             layers.insert(0, {"class_name": "Input", "config": self.input_layer.get_config()})
+        elif self.layers and isinstance(self.layers[0].input_shape, tuple):
+            # Like Keras 3: the shape given as input_shape= on the first layer lives in the
+            # model, not in that layer's config, so an Input entry carries it.
+            batch, *shape = self.layers[0].input_shape
+            entry = {"shape": list(shape), "batch_size": batch}
+            layers.insert(0, {"class_name": "Input", "config": entry})
         return {"name": self.name, "layers": layers}
 
     @classmethod

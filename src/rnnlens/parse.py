@@ -164,7 +164,13 @@ class _Reader:
         if len(code) > MAX_SOURCE_CHARS:
             raise self.fail(None, f"source longer than {MAX_SOURCE_CHARS:,} characters")
         try:
-            return ast.parse(code, filename=self.filename, mode=mode)
+            # Invalid escapes like "\d" in a user's file are the user's business, not a
+            # warning in our output (and a SyntaxError under -W error). Python 3.11 warns
+            # with DeprecationWarning, 3.12 and later with SyntaxWarning.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return ast.parse(code, filename=self.filename, mode=mode)
         except SyntaxError as error:
             self.line = error.lineno or 0
             raise self.fail(None, f"not valid Python ({error.msg})") from None

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ModelFileError
 from .atomic import write_atomic
 from .keras_config import keras_to_rnnlens, rnnlens_to_keras
-from .native import _model_from_config, model_config, read_bytes
+from .native import _model_from_config, read_bytes
 from .zipsafe import read_members
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def to_keras(model: Sequential, path: str | os.PathLike[str]) -> Path:
     """
     from .keras_weights import write_keras3
 
-    config = rnnlens_to_keras(model_config(model))
+    config = rnnlens_to_keras(model.get_config())
     metadata = {"keras_version": _KERAS_VERSION, "date_saved": "rnnlens"}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:

@@ -83,24 +83,9 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
         "format": FORMAT,
         "format_version": str(FORMAT_VERSION),
         "rnnlens_version": __version__,
-        "config": json.dumps(model_config(model), sort_keys=True),
+        "config": json.dumps(model.get_config(), sort_keys=True),
     }
     return write_atomic(path, save(tensors, metadata=metadata))
-
-
-def model_config(model: Sequential) -> dict[str, Any]:
-    """``model.get_config()`` that always starts with an ``Input`` entry.
-
-    A model declared with ``input_shape=`` on its first layer keeps that shape outside the
-    layer configs, so without this entry the config alone could not rebuild the model.
-    """
-    config = model.get_config()
-    layers = config["layers"]
-    if not layers or layers[0].get("class_name") != "Input":
-        batch, *shape = model.input_shape
-        entry = {"shape": list(shape), "batch_size": batch}
-        layers.insert(0, {"class_name": "Input", "config": entry})
-    return config
 
 
 # ------------------------------------------------------------------------ load

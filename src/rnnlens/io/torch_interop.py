@@ -189,10 +189,8 @@ def to_torch(model: Sequential) -> KerasStack:
     Raises:
         ConfigError: a layer torch's modules cannot compute exactly (the reason is named).
     """
-    from .native import model_config
-
     blocks = [_block(layer) for layer in model.layers]
-    return KerasStack(blocks, model_config(model)).eval()
+    return KerasStack(blocks, model.get_config()).eval()
 
 
 def _block(layer: Layer) -> nn.Module:
