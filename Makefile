@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench fuzz clean
+.PHONY: demo test lint typecheck unit bench fuzz figures clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	KERAS_BACKEND=torch HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/fuzz
+
+# every picture under docs/: diagrams, report screenshots (needs Chromium)
+figures: $(STAMP)
+	scripts/ensure-browser
+	KERAS_BACKEND=torch $(BIN)/python scripts/figures.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

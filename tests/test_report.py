@@ -13,8 +13,6 @@ from rnnlens.layers import GRU, LSTM, Bidirectional, Dense
 from rnnlens.report import build_content
 from tests.support.page import chromium_page
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "report"
-
 
 @pytest.fixture
 def story() -> rl.Sequential:
@@ -86,8 +84,8 @@ def _blank(png: bytes) -> bool:
     return len(set(raw[1:4000:3])) <= 2 and len(set(raw[-4000::7])) <= 2
 
 
-@pytest.mark.browser
-def test_report_in_chromium_steps_through_time(tmp_path: Path) -> None:
+def report_model(folder: Path) -> Path:
+    """The report these tests drive (and scripts/figures.py pictures): BiLSTM on sunspots."""
     import torch
 
     torch.manual_seed(0)
@@ -100,9 +98,14 @@ def test_report_in_chromium_steps_through_time(tmp_path: Path) -> None:
     )
     series = rl.data.load("sunspots").values
     x, y = rl.data.windows((series - series.mean()) / series.std(), 12)
-    path = model.report(
-        x[-40:], tmp_path / "report.html", y_true=y[-40:], history={"loss": [1.0, 0.6, 0.4]}
+    return model.report(
+        x[-40:], folder / "report.html", y_true=y[-40:], history={"loss": [1.0, 0.6, 0.4]}
     )
+
+
+@pytest.mark.browser
+def test_report_in_chromium_steps_through_time(tmp_path: Path) -> None:
+    path = report_model(tmp_path)
     with chromium_page() as (page, errors):
         page.goto(path.as_uri())
         page.wait_for_selector("body[data-ready=true]")
@@ -117,10 +120,24 @@ def test_report_in_chromium_steps_through_time(tmp_path: Path) -> None:
         assert after != before and "x(8)" in after
         page.click("#sort-units")
         assert "most active units" in page.inner_text("#maps")
-        DOCS.mkdir(parents=True, exist_ok=True)
-        full = page.screenshot(path=str(DOCS / "report-full.png"), full_page=True)
-        steps = page.locator("#steps").screenshot(path=str(DOCS / "report-step-through.png"))
-        maps = page.locator("#heatmaps").screenshot(path=str(DOCS / "report-heatmaps.png"))
+        # pictures go to tmp_path: a test never rewrites the repository (make figures does)
+        full = page.screenshot(path=str(tmp_path / "full.png"), full_page=True)
+        steps = page.locator("#steps").screenshot(path=str(tmp_path / "steps.png"))
+        maps = page.locator("#heatmaps").screenshot(path=str(tmp_path / "maps.png"))
         assert errors == []
     for shot in (full, steps, maps):
         assert not _blank(shot)
+
+
+def test_report_command_on_a_saved_model(tmp_path: Path) -> None:
+    from rnnlens.cli import main
+
+    model = rl.Sequential([LSTM(6, return_sequences=True, input_shape=(12, 1)), GRU(4), Dense(1)])
+    model.save(tmp_path / "m.rnnlens")
+    out = tmp_path / "r.html"
+    assert main(["report", str(tmp_path / "m.rnnlens"), "--samples", "3", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") or html.lower().startswith("<!doctype html>")
+    # the traced inputs are the last 3 sunspot windows, and both recurrent layers are shown
+    assert "lstm" in html and "gru" in html
+    assert main(["report", str(tmp_path / "m.txt"), "--out", str(out)]) == 2

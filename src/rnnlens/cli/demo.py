@@ -53,6 +53,7 @@ def explain_user_story() -> None:
     import rnnlens as rl
     from rnnlens.layers import LSTM
 
+    rl.clear_session()  # each model names its layers lstm, lstm_1, ... as in a fresh script
     model = rl.Sequential(name="user_story")
     model.add(LSTM(64, return_sequences=True, input_shape=(10, 2)))
     model.add(LSTM(32))
@@ -94,6 +95,7 @@ def forecast_sunspots(budget: Budget) -> Forecast:
         f"{TIME_STEPS} years; train {n_train} (20% of them for validation), "
         f"test {n_test} (years {first_test_year}-{int(series.time[-1])})"
     )
+    rl.clear_session()  # each model names its layers lstm, lstm_1, ... as in a fresh script
     model = rl.Sequential(name="sunspots_lstm")
     model.add(LSTM(32, return_sequences=True, input_shape=(TIME_STEPS, 1)))
     model.add(LSTM(16))
@@ -142,6 +144,7 @@ def classify_vowels(budget: Budget) -> float:
         f"japanese vowels: {len(x_train)} train / {len(x_test)} test utterances, 9 speakers, "
         f"7-{length} frames x 12 coefficients, padded to {length} and masked"
     )
+    rl.clear_session()  # each model names its layers lstm, lstm_1, ... as in a fresh script
     model = rl.Sequential(name="vowels_bilstm")
     model.add(Masking(mask_value=0.0, input_shape=(length, 12)))
     model.add(Bidirectional(LSTM(16, return_sequences=True)))

@@ -46,13 +46,21 @@ def render_text(flow: Flow, color: bool = False, width: int = 100) -> str:
 
 def _input_line(flow: Flow) -> str:
     if flow.steps is None and flow.input_shape.count(",") >= 2:
-        return f"{flow.input_shape}: batches of sequences of any length, {flow.features} features per step"
+        return (
+            f"{flow.input_shape}: batches of sequences of any length, "
+            f"{_count(flow.features, 'feature')} per step"
+        )
     if flow.steps is None:
         return f"{flow.input_shape}: batches of {flow.features}-vectors"
     return (
-        f"{flow.input_shape}: batches of sequences, {flow.steps} time steps × {flow.features} "
-        "features (None is the batch size, free)"
+        f"{flow.input_shape}: batches of sequences, {_count(flow.steps, 'time step')} × "
+        f"{_count(flow.features, 'feature')} (None is the batch size, free)"
     )
+
+
+def _count(n: object, noun: str) -> str:
+    """``12 time steps``, ``1 feature``: a shape reads as a sentence."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _layer_box(layer: LayerFlow, width: int, bold: object, warn: object) -> list[str]:
