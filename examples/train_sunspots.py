@@ -1,11 +1,11 @@
-import numpy as np
+"""The README's training example: a stacked LSTM on the shipped yearly sunspot numbers."""
+
 import rnnlens as rl
 from rnnlens.layers import LSTM, Dense
 
 rl.set_seed(0)
 series = rl.data.load("sunspots").values.astype("float32")
-scale = series.max()
-x, y = rl.data.windows(series / scale, time_steps=12)   # (297, 12, 1), (297, 1)
+x, y = rl.data.windows(series / series.max(), time_steps=12)  # (297, 12, 1), (297, 1)
 
 model = rl.Sequential()
 model.add(LSTM(64, return_sequences=True, input_shape=(12, 1)))
