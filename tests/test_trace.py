@@ -150,31 +150,13 @@ def test_trace_equals_keras_with_the_same_weights() -> None:
 
 
 def _imported(kmodel, keras) -> rl.Sequential:
-    """The Keras model in rnnlens: through a .keras file when the importer exists."""
+    """The Keras model in rnnlens, through a real .keras file: trace must work on imports."""
     import tempfile
     from pathlib import Path
 
-    try:
-        from_keras = rl.from_keras
-    except (ImportError, AttributeError):
-        from_keras = None
-    if from_keras is not None:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "model.keras"
-            with warnings.catch_warnings():  # Keras 3.15 on numpy 2.4: its own DeprecationWarning
-                warnings.simplefilter("ignore", DeprecationWarning)
-                kmodel.save(path)
-            return from_keras(path)
-    model = rl.Sequential(
-        [
-            LSTM(6, return_sequences=True, input_shape=(8, 3)),
-            Bidirectional(GRU(4, return_sequences=True)),
-            LSTM(5),
-            Dense(1),
-        ]
-    )
-    with warnings.catch_warnings():  # Keras 3.15 on numpy 2.4: a DeprecationWarning of its own
-        warnings.simplefilter("ignore", DeprecationWarning)
-        weights = kmodel.get_weights()
-    model.set_weights(weights)
-    return model
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        with warnings.catch_warnings():  # Keras 3.15 on numpy 2.4: its own DeprecationWarning
+            warnings.simplefilter("ignore", DeprecationWarning)
+            kmodel.save(path)
+        return rl.from_keras(path)
