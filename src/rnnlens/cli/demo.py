@@ -35,6 +35,45 @@ FULL = Budget(forecast_epochs=100, vowel_epochs=30, patience=10)
 QUICK = Budget(forecast_epochs=2, vowel_epochs=1, patience=1)
 
 
+def run_progress() -> Any:
+    """One bar for a whole training run, so each demo step stays a few lines long.
+
+    On a terminal the bar is redrawn in place after every epoch; in a log (no terminal) it
+    prints a line at every tenth of the run. ``fit(verbose=1)`` would print 2 lines per
+    epoch, 260 lines for the whole demo.
+    """
+    import sys
+
+    from ..train.callbacks import Callback
+    from ..train.progress import bar, format_logs
+
+    class RunProgress(Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tty = sys.stdout.isatty()
+            self.started = time.perf_counter()
+            self.done = 0
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            total = int(self.params.get("epochs", epoch + 1))
+            done = self.done = epoch + 1
+            line = f"  epoch {done:>3}/{total} {bar(done, total)}{format_logs(logs or {})}"
+            if self.tty:
+                print("\r" + line, end="", flush=True)
+            elif done == 1 or done % max(1, total // 10) == 0:
+                print(line, flush=True)
+
+        def on_train_end(self, logs: dict[str, float] | None = None) -> None:
+            seconds = time.perf_counter() - self.started
+            if self.tty:
+                print()
+            stopped = getattr(self.model, "stop_training", False)
+            how = f"stopped early at epoch {self.done} (best weights kept)" if stopped else "done"
+            print(f"  {how}, {seconds:.1f} s")
+
+    return RunProgress()
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", default="out/report.html", help="where to write the report (out/report.html)"
@@ -107,8 +146,11 @@ def forecast_sunspots(budget: Budget) -> Forecast:
         epochs=budget.forecast_epochs,
         batch_size=16,
         validation_split=0.2,
-        callbacks=[rl.callbacks.EarlyStopping(patience=budget.patience, restore_best_weights=True)],
-        verbose=1,
+        callbacks=[
+            rl.callbacks.EarlyStopping(patience=budget.patience, restore_best_weights=True),
+            run_progress(),
+        ],
+        verbose=0,
     )
     x_test, y_test = xs[n_train:], ys[n_train:]
     predicted = model.predict(x_test) * std + mean  # back to sunspot numbers
@@ -157,8 +199,11 @@ def classify_vowels(budget: Budget) -> float:
         epochs=budget.vowel_epochs,
         batch_size=32,
         validation_split=0.2,
-        callbacks=[rl.callbacks.EarlyStopping(patience=budget.patience, restore_best_weights=True)],
-        verbose=1,
+        callbacks=[
+            rl.callbacks.EarlyStopping(patience=budget.patience, restore_best_weights=True),
+            run_progress(),
+        ],
+        verbose=0,
     )
     predicted = model.predict(x_test).argmax(axis=1)
     return float((predicted == vowels.y_test).mean())
