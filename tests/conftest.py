@@ -4,7 +4,7 @@ and snapshot files for everything rnnlens prints or draws."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -22,6 +22,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite tests/snapshots/* from the current output instead of comparing",
     )
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    """One torch thread per test: the test sizes are tiny, and on a busy 2-core machine
+    OpenMP's spin-waiting made some training tests 100x slower with two threads."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from rnnlens.bench.engines import build_engines
 from rnnlens.bench.memory import main as memory_main
@@ -23,15 +21,6 @@ from rnnlens.bench.memory import measure
 from rnnlens.bench.report import MARKER, compose_document
 from rnnlens.bench.workloads import WORKLOADS
 from rnnlens.cli import main
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    """One torch thread: toy sizes gain nothing from two, and a busy CI machine hurts them."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def test_spec_side_never_imports_torch() -> None:

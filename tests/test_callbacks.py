@@ -9,7 +9,6 @@ import math
 import numpy as np
 import pytest
 import safetensors.numpy
-import torch
 
 import rnnlens as rl
 from rnnlens.layers import LSTM, Dense
@@ -22,14 +21,6 @@ from rnnlens.train.callbacks import (
     ReduceLROnPlateau,
     TerminateOnNaN,
 )
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _data(n: int = 48) -> tuple[np.ndarray, np.ndarray]:

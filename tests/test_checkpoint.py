@@ -15,15 +15,6 @@ import rnnlens as rl
 from rnnlens.layers import LSTM, Dense, Dropout
 from rnnlens.train.checkpoint import list_checkpoints, load_latest, read_checkpoint
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 X = np.random.default_rng(0).uniform(-1, 1, size=(40, 4, 2)).astype(np.float32)
 Y = X[:, :, 0].mean(axis=1, keepdims=True)
 FIT = {"batch_size": 8, "verbose": 0, "validation_split": 0.2}

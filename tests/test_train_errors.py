@@ -11,14 +11,6 @@ from rnnlens.layers import LSTM, Dense
 from rnnlens.train.tracking import NonFiniteLossError
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _model(out: int = 1, loss: str = "mse", **options) -> rl.Sequential:
     rl.set_seed(0)
     model = rl.Sequential([LSTM(4, input_shape=(5, 2)), Dense(out)])

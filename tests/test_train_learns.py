@@ -10,14 +10,6 @@ import rnnlens as rl
 from rnnlens.layers import GRU, LSTM, Bidirectional, Dense, SimpleRNN
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny kernels: avoid OpenMP spin-waits on a busy machine
-    yield
-    torch.set_num_threads(threads)
-
-
 def _task(n: int = 128) -> tuple[np.ndarray, np.ndarray]:
     """The target is the mean of feature 0 over time minus that of feature 1: learnable."""
     rng = np.random.default_rng(3)

@@ -7,20 +7,10 @@ import re
 
 import numpy as np
 import pytest
-import torch
 
 import rnnlens as rl
 from rnnlens.layers import GRU, LSTM, Dense, Dropout
 from rnnlens.train.progress import Progress
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 X = np.random.default_rng(0).uniform(-1, 1, size=(40, 4, 2)).astype(np.float32)
 Y = X[:, :, 0].mean(axis=1, keepdims=True)

@@ -16,16 +16,6 @@ import torch
 import rnnlens as rl
 from rnnlens.layers import GRU, LSTM, Dense
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # Tiny kernels: one thread avoids OpenMP spin-waiting on a busy 2-core machine (100x here).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 N, T, F, UNITS, BATCH, EPOCHS, SEED = 40, 5, 3, 6, 8, 3, 1234
 
 

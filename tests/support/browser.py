@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import zlib
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pytest
@@ -45,11 +46,15 @@ def require_browser() -> str:
     """The Chromium path; skip (or, with RNNLENS_REQUIRE_BROWSER=1, fail) when it is missing."""
     path = chromium()
     if path is None:
-        reason = "Chromium is not installed (apt-get install chromium, or make unit)"
-        if os.environ.get("RNNLENS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"RNNLENS_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
+        unavailable("Chromium is not installed (apt-get install chromium, or make unit)")
     return path
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip the test, or fail it in CI (RNNLENS_REQUIRE_BROWSER=1), where a browser must exist."""
+    if os.environ.get("RNNLENS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"RNNLENS_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
 
 
 def screenshot(file_path: Path, png_path: Path, width: int, height: int) -> Path:

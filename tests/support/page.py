@@ -7,49 +7,26 @@ RNNLENS_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
+from .browser import FLAGS, chromium, unavailable
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("RNNLENS_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"RNNLENS_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
+# playwright starts Chromium headless itself; the other flags are the screenshot helper's
+CHROMIUM_ARGS = [flag for flag in FLAGS if flag != "--headless"]
 
 
 @contextmanager
 def chromium_page(width: int = 1200, height: int = 900) -> Iterator[tuple[Any, list[str]]]:
     """A fresh page (no network: every request other than file:// and data: is aborted)."""
-    executable = find_chromium()
+    executable = chromium()
     if executable is None:
-        _unavailable("Chromium is not installed (apt-get install chromium)")
+        unavailable("Chromium is not installed (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+        unavailable("the playwright package is not installed (pip install -e '.[dev]')")
     errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)

@@ -23,10 +23,8 @@ in progress, and the History so far. Files are named ``ckpt-e<epoch>-b<batch>.sa
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,41 +36,17 @@ import safetensors.torch
 import torch
 
 from ..errors import ModelFileError
+from ..io.atomic import write_atomic
 
 FORMAT = "rnnlens-checkpoint"
 VERSION = 1
 _NAME = re.compile(r"^ckpt-e(\d{6})-b(\d{8})\.safetensors$")
 
 
-# ---------------------------------------------------------------- atomic writing
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that ``path`` is at all times absent, old or new."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    # Makes the rename itself durable; not possible on every platform (Windows), hence the guard.
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    write_atomic(path, data)
 
 
 def _cpu_copy(tensor: torch.Tensor) -> torch.Tensor:
