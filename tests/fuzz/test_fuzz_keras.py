@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import rnnlens as rl
 from tests.fuzz.support import outcome
-from tests.fuzz.test_fuzz_native import JSON, paths
+from tests.fuzz.test_fuzz_native import JSON, mutate
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 pytestmark = pytest.mark.filterwarnings(
@@ -99,15 +99,7 @@ def test_mutated_config(tmp_path: Path, choice: int, replacement: object, delete
     with zipfile.ZipFile(io.BytesIO(real(".keras"))) as source:
         members = {name: source.read(name) for name in source.namelist()}
     config = json.loads(members["config.json"])
-    where = paths(config)[1:]
-    *parent_path, key = where[choice % len(where)]
-    parent = config
-    for step in parent_path:
-        parent = parent[step]
-    if delete and isinstance(parent, dict):
-        del parent[key]
-    else:
-        parent[key] = replacement
+    mutate(config, choice, replacement, delete)
     members["config.json"] = json.dumps(config).encode()
     load_bytes(tmp_path, archive(list(members.items())))
 

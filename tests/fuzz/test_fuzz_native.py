@@ -79,12 +79,8 @@ def paths(value: object, prefix: tuple = ()) -> list[tuple]:
     return out
 
 
-@given(choice=st.integers(0, 10**6), replacement=JSON, delete=st.booleans())
-def test_mutated_config(tmp_path: Path, choice: int, replacement: object, delete: bool) -> None:
-    real = real_file(tmp_path)
-    (length,) = struct.unpack("<Q", real[:8])
-    header = json.loads(real[8 : 8 + length])
-    config = json.loads(header["__metadata__"]["config"])
+def mutate(config: dict, choice: int, replacement: object, delete: bool) -> None:
+    """Replace (or delete) one value anywhere in ``config``, picked by ``choice``."""
     where = paths(config)[1:]
     *parent_path, key = where[choice % len(where)]
     parent = config
@@ -94,6 +90,15 @@ def test_mutated_config(tmp_path: Path, choice: int, replacement: object, delete
         del parent[key]
     else:
         parent[key] = replacement
+
+
+@given(choice=st.integers(0, 10**6), replacement=JSON, delete=st.booleans())
+def test_mutated_config(tmp_path: Path, choice: int, replacement: object, delete: bool) -> None:
+    real = real_file(tmp_path)
+    (length,) = struct.unpack("<Q", real[:8])
+    header = json.loads(real[8 : 8 + length])
+    config = json.loads(header["__metadata__"]["config"])
+    mutate(config, choice, replacement, delete)
     header["__metadata__"]["config"] = json.dumps(config)
     text = json.dumps(header).encode()
     load_bytes(tmp_path, struct.pack("<Q", len(text)) + text + real[8 + length :])
