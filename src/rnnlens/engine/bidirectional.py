@@ -7,7 +7,7 @@ import torch
 from ..layers.wrappers import Bidirectional
 from .base import LayerModule
 from .fused import run_fused
-from .layout import keras_to_torch
+from .layout import LayoutCache, needs_grad
 from .recurrent import RecurrentModule
 from .reference import RunResult
 
@@ -38,6 +38,7 @@ class BidirectionalModule(LayerModule):
         forward, backward = spec.forward.module, spec.backward.module
         assert isinstance(forward, RecurrentModule) and isinstance(backward, RecurrentModule)
         self.forward_layer, self.backward_layer = forward, backward
+        self.layout_cache = LayoutCache()
 
     def keras_parameters(self) -> list[torch.nn.Parameter]:
         return [*self.forward_layer.keras_parameters(), *self.backward_layer.keras_parameters()]
@@ -55,12 +56,25 @@ class BidirectionalModule(LayerModule):
         mask: torch.Tensor | None = None,
         initial_state: list[torch.Tensor] | None = None,
     ) -> torch.Tensor | list[torch.Tensor]:
+        spec = self.spec
+        if (
+            spec.merge_mode == "concat"
+            and spec.return_sequences
+            and not spec.return_state
+            and initial_state is None
+            and self._one_fused_call(mask, record=False)
+        ):
+            # The bidirectional kernel already writes [forward, backward] side by side,
+            # time-aligned: exactly Keras's concat. Splitting and concatenating again would
+            # only copy the (B, T, 2U) output.
+            sequence, _ = self._run_fused_pair(x)
+            return sequence
         fw, bw = self.run(x, mask, initial_state)
-        if self.spec.return_sequences:
-            merged = merge(self.spec.merge_mode, fw.sequence, bw.sequence)
+        if spec.return_sequences:
+            merged = merge(spec.merge_mode, fw.sequence, bw.sequence)
         else:
-            merged = merge(self.spec.merge_mode, fw.last, bw.last)
-        if not self.spec.return_state:
+            merged = merge(spec.merge_mode, fw.last, bw.last)
+        if not spec.return_state:
             return merged[0] if len(merged) == 1 else merged
         return [*merged, *fw.states, *bw.states]
 
@@ -73,7 +87,7 @@ class BidirectionalModule(LayerModule):
     ) -> tuple[RunResult, RunResult]:
         """Forward and backward results, both aligned with the input's time order."""
         if initial_state is None and self._one_fused_call(mask, record):
-            return self._run_fused_pair(x)
+            return self._fused_results(x)
         n = len(self.spec.forward.state_names)
         fw_init = None if initial_state is None else initial_state[:n]
         bw_init = None if initial_state is None else initial_state[n:]
@@ -101,24 +115,36 @@ class BidirectionalModule(LayerModule):
             and not (self.training and (fw.spec.dropout > 0 or bw.spec.dropout > 0))
         )
 
-    def _run_fused_pair(self, x: torch.Tensor) -> tuple[RunResult, RunResult]:
+    def torch_weights(self) -> list[torch.Tensor]:
+        """Both directions' weights in the fused kernel's layout, forward first.
+
+        Cached between calls that need no gradient, as :meth:`RecurrentModule.torch_weights`.
+        """
         fw, bw = self.forward_layer, self.backward_layer
-        weights = [
-            *keras_to_torch(fw.kind, fw.kernel, fw.recurrent_kernel, fw.bias),
-            *keras_to_torch(bw.kind, bw.kernel, bw.recurrent_kernel, bw.bias),
-        ]
-        u = fw.spec.units
-        zeros = x.new_zeros(2, x.shape[0], u)  # (directions, B, U)
-        states = [zeros] * len(fw.spec.state_names)
-        sequence, finals = run_fused(
+        if needs_grad(self.keras_parameters()):
+            return [*fw.torch_weights(), *bw.torch_weights()]
+        return self.layout_cache.get(
+            self.keras_parameters(), lambda: [*fw.torch_weights(), *bw.torch_weights()]
+        )
+
+    def _run_fused_pair(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """One bidirectional kernel call: the output (B, T, 2U), time-aligned, forward half
+        first, and the final states, each (directions, B, U)."""
+        fw = self.forward_layer
+        zeros = x.new_zeros(2, x.shape[0], fw.spec.units)  # (directions, B, U)
+        return run_fused(
             fw.kind,
-            weights,
+            self.torch_weights(),
             x,  # as is: the kernel makes it time-major itself; a batch-first copy here is a wasted (B, T, D) copy
-            states,
+            [zeros] * len(fw.spec.state_names),
             bidirectional=True,
             activation=fw.spec.activation,
             training=self.training,
         )
+
+    def _fused_results(self, x: torch.Tensor) -> tuple[RunResult, RunResult]:
+        sequence, finals = self._run_fused_pair(x)
+        u = self.forward_layer.spec.units
         fw_seq, bw_seq = sequence[..., :u], sequence[..., u:]  # (B, T, U) each, time-aligned
         return (
             RunResult(fw_seq, finals[0][0], [f[0] for f in finals]),

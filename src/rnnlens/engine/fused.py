@@ -26,6 +26,16 @@ def packed(weights: list[torch.Tensor]) -> list[torch.Tensor]:
     return views
 
 
+def is_packed(weights: list[torch.Tensor]) -> bool:
+    """Whether ``weights`` already lie back to back, in order, in one chunk (see :func:`packed`)."""
+    end = None
+    for w in weights:
+        if not w.is_contiguous() or (end is not None and w.data_ptr() != end):
+            return False
+        end = w.data_ptr() + w.numel() * w.element_size()
+    return True
+
+
 def run_fused(
     kind: str,
     weights: list[torch.Tensor],
@@ -49,7 +59,7 @@ def run_fused(
     # e.g. saliency on a model in eval mode.
     inputs = [x, *weights, *initial_states]
     training = training or (torch.is_grad_enabled() and any(t.requires_grad for t in inputs))
-    if x.is_cuda:
+    if x.is_cuda and not is_packed(weights):  # cached weights come packed already
         weights = packed(weights)
     if kind == "LSTM":
         output, h, c = torch._VF.lstm(

@@ -4,10 +4,13 @@ Keras stores ``kernel (d, G·u)``, ``recurrent_kernel (u, G·u)``, ``bias (G·u,
 ``reset_after``: ``(2, 3u)``), gates side by side in columns. torch's fused kernels want
 ``weight_ih (G·u, d)``, ``weight_hh (G·u, u)`` and two biases, gates stacked in rows, and
 GRU gates in the order r, z, n instead of Keras's z, r, h. These functions are differentiable,
-so gradients reach the Keras-layout parameters; they run once per forward call.
+so gradients reach the Keras-layout parameters. When no gradient is wanted (``predict``),
+:class:`LayoutCache` keeps the converted weights between calls instead.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import torch
 
@@ -59,3 +62,64 @@ def torch_to_keras(kind: str, weights: Weights, reset_after: bool = True) -> Wei
         else:
             out.append(b_ih + b_hh)
     return out
+
+
+def needs_grad(parameters: Sequence[torch.Tensor]) -> bool:
+    """Whether a forward pass now must let gradients reach ``parameters``."""
+    return torch.is_grad_enabled() and any(p.requires_grad for p in parameters)
+
+
+def _fingerprint(parameters: Sequence[torch.Tensor]) -> tuple[tuple[object, ...], ...]:
+    # Every in-place write (set_weights' copy_, an optimizer step, load_state_dict) bumps
+    # _version; moving or replacing .data (model.to, p.data = ...) changes data_ptr, dtype
+    # or device. The cache holds the sources alive, so a new tensor cannot reuse the old
+    # address with the same version.
+    return tuple((p._version, p.data_ptr(), p.dtype, p.device) for p in parameters)
+
+
+class LayoutCache:
+    """Torch-layout weights converted once and reused while their Keras parameters are unchanged.
+
+    Converting at every call costs two transposed copies per layer (oneDNN makes the
+    transposed views contiguous itself), a visible share of a short inference call. Only for
+    calls without gradients: a training step must convert through autograd.
+
+    A write that bypasses the version counter (``p.data.copy_(...)``) is not seen: write
+    through the parameter itself (``set_weights``, ``with torch.no_grad(): p.copy_(...)``),
+    or call :meth:`clear`.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[tuple[object, ...], ...] | None = None
+        self._seen: tuple[tuple[object, ...], ...] | None = None
+        self._sources: list[torch.Tensor] = []
+        self._weights: Weights = []
+
+    def get(self, parameters: Sequence[torch.Tensor], convert: Callable[[], Weights]) -> Weights:
+        """``convert()``'s result, kept once the same ``parameters`` come back a second time.
+
+        The first call after a change just converts: when every call follows a training step
+        (an inference between two steps), building a cache that is never hit would only add
+        its own cost.
+        """
+        key = _fingerprint(parameters)
+        if key == self._key:
+            return self._weights
+        if key != self._seen:
+            self._seen = key
+            return convert()
+        # Plain tensors even under inference_mode: inference tensors could not be saved for
+        # a backward pass through the input (saliency on frozen weights).
+        with torch.inference_mode(False), torch.no_grad():
+            weights = [w.detach().contiguous() for w in convert()]
+            if weights and weights[0].is_cuda:
+                from .fused import packed
+
+                weights = packed(weights)
+            self._sources = [p.detach() for p in parameters]
+        self._weights, self._key = weights, key
+        return weights
+
+    def clear(self) -> None:
+        """Drop the cached weights (and the sources they keep alive)."""
+        self._key, self._seen, self._sources, self._weights = None, None, [], []

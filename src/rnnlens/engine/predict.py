@@ -52,8 +52,9 @@ def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
 
 def warn_non_finite(array: np.ndarray, what: str = "x") -> None:
     """Warn (:class:`NonFiniteInputWarning`) when ``array`` holds NaN or infinity, saying where."""
-    bad = ~np.isfinite(array)
-    if bad.any():
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad = ~finite
         first = tuple(int(i) for i in np.argwhere(bad)[0])
         warnings.warn(
             f"{what} holds {int(bad.sum())} NaN/inf value(s), first at index {first}: "

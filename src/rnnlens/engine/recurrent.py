@@ -17,7 +17,7 @@ from .activations import activation
 from .base import LayerModule
 from .fused import run_fused
 from .initializers import initialize
-from .layout import keras_to_torch
+from .layout import LayoutCache, keras_to_torch, needs_grad
 from .reference import CellMath, RunResult, run_reference
 
 Path = Literal["auto", "fused", "reference"]
@@ -43,6 +43,7 @@ class RecurrentModule(LayerModule):
             reset_after=getattr(spec, "reset_after", True),
         )
         self.stored_states: list[torch.Tensor] | None = None
+        self.layout_cache = LayoutCache()
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -61,6 +62,23 @@ class RecurrentModule(LayerModule):
 
     def propagates_mask(self) -> bool:
         return self.spec.return_sequences
+
+    def torch_weights(self) -> list[torch.Tensor]:
+        """The weights in the fused kernels' layout (see :mod:`rnnlens.engine.layout`).
+
+        Converted through autograd when a gradient may be asked for; otherwise taken from
+        :attr:`layout_cache`, which converts again only after the parameters change.
+        """
+        parameters = self.keras_parameters()
+        if needs_grad(parameters):
+            return self._converted()
+        return self.layout_cache.get(parameters, self._converted)
+
+    def _converted(self) -> list[torch.Tensor]:
+        # Contiguous on purpose: given the transposed views, oneDNN makes its own contiguous
+        # copy in the forward and again in the backward; one copy here serves both.
+        weights = keras_to_torch(self.kind, self.kernel, self.recurrent_kernel, self.bias)
+        return [w.contiguous() for w in weights]
 
     # -------------------------------------------------------------- forward
     def forward(
@@ -128,10 +146,9 @@ class RecurrentModule(LayerModule):
         if self.uses_fused(mask, record):
             if dropping:  # one mask per sequence, the same at every step, as Keras
                 x = x * self._dropout_mask((x.shape[0], 1, x.shape[2]), spec.dropout, x)
-            weights = keras_to_torch(self.kind, self.kernel, self.recurrent_kernel, self.bias)
             sequence, finals = run_fused(
                 self.kind,
-                weights,
+                self.torch_weights(),
                 x,  # as is: the kernel makes it time-major itself; a batch-first copy here is a wasted (B, T, D) copy
                 [s.unsqueeze(0) for s in states],
                 activation=spec.activation,

@@ -9,6 +9,7 @@ from torch import nn
 
 from .base import LayerModule
 from .build import check_memory
+from .layout import LayoutCache
 
 if TYPE_CHECKING:
     from ..model import Sequential
@@ -32,6 +33,27 @@ class SequentialModule(nn.Module):
         # Keras's model(x) is inference unless told otherwise; so is this module until
         # .train() (fit does that). Dropout then drops nothing and model(x) == predict(x).
         self.eval()
+
+    def train(self, mode: bool = True) -> SequentialModule:
+        """Set every submodule's mode, as ``nn.Module.train``, touching only those that differ.
+
+        ``predict`` and ``train_on_batch`` call this at every step; ``nn.Module.train``
+        reassigns every flag through ``nn.Module.__setattr__`` and recurses, which costs a
+        visible share of a millisecond-long call. Entering training mode also drops the
+        cached inference weights (see :class:`~rnnlens.engine.layout.LayoutCache`): training
+        may write the parameters where their version counters do not see it (DDP broadcasting
+        rank 0's weights), so the next inference call converts them afresh.
+        """
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        # rnnlens's layer modules do not override train(), so setting the flag is all it does.
+        for module in self.modules():
+            if module.training != mode:
+                module.training = mode
+            cache = getattr(module, "layout_cache", None)
+            if mode and isinstance(cache, LayoutCache):
+                cache.clear()
+        return self
 
     def forward(
         self, x: torch.Tensor, mask: torch.Tensor | None = None

@@ -1,0 +1,193 @@
+"""The inference-time weight layout cache must never serve weights older than the parameters.
+
+``predict`` reuses the Keras->torch converted weights between calls (see
+:class:`rnnlens.engine.layout.LayoutCache`). Every way of changing the weights after a
+``predict`` is followed by another ``predict`` that must agree with a model that never
+cached anything, and with the step-by-step reference path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import rnnlens
+from rnnlens.engine.fused import is_packed, packed
+from rnnlens.engine.recurrent import RecurrentModule
+from rnnlens.engine.sequential import set_path
+from rnnlens.layers import GRU, LSTM, Bidirectional, Dense, Input
+
+STEPS, FEATURES = 5, 3
+
+BUILDERS: dict[str, Callable[[], list[Any]]] = {
+    "lstm": lambda: [LSTM(6, return_sequences=True), LSTM(4), Dense(2)],
+    "gru": lambda: [GRU(5, return_sequences=True), GRU(3), Dense(1)],
+    "bidirectional": lambda: [Bidirectional(LSTM(4, return_sequences=True)), LSTM(3)],
+    "bidirectional-last": lambda: [Bidirectional(GRU(4)), Dense(2)],
+}
+
+
+def build(case: str, seed: int = 0) -> rnnlens.Sequential:
+    torch.manual_seed(seed)
+    return rnnlens.Sequential([Input(shape=(STEPS, FEATURES)), *BUILDERS[case]()])
+
+
+def inputs(seed: int = 1, batch: int = 4) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal((batch, STEPS, FEATURES)).astype("float32")
+
+
+def fresh_prediction(model: rnnlens.Sequential, x: np.ndarray, case: str) -> np.ndarray:
+    """What a model that never cached anything predicts with ``model``'s current weights."""
+    other = build(case, seed=99)
+    other.set_weights(model.get_weights())
+    return np.asarray(other.predict(x))
+
+
+def reference_prediction(model: rnnlens.Sequential, x: np.ndarray) -> np.ndarray:
+    set_path(model, "reference")
+    try:
+        return np.asarray(model.predict(x))
+    finally:
+        set_path(model, "auto")
+
+
+def assert_current(model: rnnlens.Sequential, x: np.ndarray, case: str) -> np.ndarray:
+    model.predict(x)  # the cache is built on the second call with the same weights
+    got = np.asarray(model.predict(x))
+    np.testing.assert_allclose(got, fresh_prediction(model, x, case), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(got, reference_prediction(model, x), rtol=0, atol=1e-5)
+    return got
+
+
+@pytest.mark.parametrize("case", list(BUILDERS))
+def test_set_weights_after_predict_is_seen(case: str) -> None:
+    model, x = build(case), inputs()
+    before = assert_current(model, x, case)
+    model.set_weights(build(case, seed=7).get_weights())
+    after = assert_current(model, x, case)
+    assert not np.allclose(before, after)
+
+
+@pytest.mark.parametrize("case", list(BUILDERS))
+def test_optimizer_step_after_predict_is_seen(case: str) -> None:
+    model, x = build(case), inputs()
+    y = np.ones((len(x), *model.output_shape[1:]), dtype="float32")  # type: ignore[misc]
+    model.compile(optimizer="sgd", loss="mse", learning_rate=0.5)
+    before = assert_current(model, x, case)
+    model.train_on_batch(x, y)
+    after = assert_current(model, x, case)
+    assert not np.allclose(before, after)
+
+
+def test_manual_optimizer_step_in_eval_mode_is_seen() -> None:
+    """A step that never puts the module in training mode is seen through the versions."""
+    model, x = build("bidirectional-last"), inputs()
+    before = assert_current(model, x, "bidirectional-last")
+    optimizer = torch.optim.SGD(model.module.parameters(), lr=0.5)
+    model.module(torch.as_tensor(x)).sum().backward()
+    optimizer.step()
+    after = assert_current(model, x, "bidirectional-last")
+    assert not np.allclose(before, after)
+
+
+def test_in_place_write_under_no_grad_is_seen() -> None:
+    model, x = build("lstm"), inputs()
+    before = assert_current(model, x, "lstm")
+    kernel = model.layers[0].module.kernel  # type: ignore[union-attr]
+    with torch.no_grad():
+        kernel.mul_(-1.0)
+    after = assert_current(model, x, "lstm")
+    assert not np.allclose(before, after)
+
+
+def test_replaced_parameter_data_is_seen() -> None:
+    model, x = build("gru"), inputs()
+    assert_current(model, x, "gru")
+    model.module.double()  # replaces every parameter's .data with a float64 copy
+    got = model.predict(x)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, reference_prediction(model, x), rtol=0, atol=1e-12)
+
+
+def test_repeated_predict_reuses_the_converted_weights() -> None:
+    model, x = build("lstm"), inputs()
+    layer = model.layers[0].module
+    assert isinstance(layer, RecurrentModule)
+    model.predict(x)
+    with torch.inference_mode():
+        first = layer.torch_weights()
+    model.predict(x)
+    with torch.inference_mode():
+        again = layer.torch_weights()
+    assert all(a is b for a, b in zip(first, again))
+    assert all(w.is_contiguous() and not w.requires_grad for w in first)
+
+
+def test_training_converts_through_autograd() -> None:
+    layer = build("lstm").layers[0].module
+    assert isinstance(layer, RecurrentModule)
+    weights = layer.torch_weights()  # grad enabled, parameters require grad
+    assert all(w.requires_grad for w in weights[:3])
+    weights[0].sum().backward()
+    assert layer.kernel.grad is not None and layer.kernel.grad.abs().sum() > 0
+
+
+def test_input_gradient_through_frozen_cached_weights() -> None:
+    """Saliency on frozen weights uses the cache built by predict (under inference_mode):
+    the cached tensors must be plain tensors autograd can save."""
+    model, x = build("bidirectional"), inputs()
+    module = model.module
+    xt = torch.tensor(x, requires_grad=True)
+    module(xt).sum().backward()
+    expected = xt.grad.clone()  # type: ignore[union-attr]
+    model.predict(x)
+    for p in module.parameters():
+        p.requires_grad_(False)
+    xt.grad = None
+    module(xt).sum().backward()
+    torch.testing.assert_close(xt.grad, expected)
+
+
+def test_entering_training_mode_drops_the_cache() -> None:
+    model, x = build("lstm"), inputs()
+    layer = model.layers[0].module
+    assert isinstance(layer, RecurrentModule)
+    model.predict(x)
+    with torch.inference_mode():
+        cached = layer.torch_weights()
+    model.module.train()
+    model.module.eval()
+    with torch.inference_mode():
+        assert layer.torch_weights()[0] is not cached[0]
+
+
+def test_train_keeps_nn_module_semantics() -> None:
+    module = build("bidirectional").module
+    module.layers[0].train()  # one submodule out of step with the root
+    module.eval()
+    assert not any(m.training for m in module.modules())
+    module.train()
+    assert all(m.training for m in module.modules())
+    with pytest.raises(ValueError, match="boolean"):
+        module.train("yes")  # type: ignore[arg-type]
+
+
+def test_bidirectional_concat_returns_the_kernel_output() -> None:
+    model, x = build("bidirectional"), inputs()
+    bidirectional = model.layers[0].module
+    xt = torch.as_tensor(x)
+    with torch.inference_mode():
+        merged = bidirectional(xt)
+        fw, bw = bidirectional.run(xt)  # type: ignore[operator]
+    torch.testing.assert_close(merged, torch.cat([fw.sequence, bw.sequence], dim=-1))
+
+
+def test_is_packed() -> None:
+    weights = [torch.randn(8, 3), torch.randn(8, 2), torch.randn(8)]
+    assert not is_packed(weights)
+    assert is_packed(packed(weights))
+    assert not is_packed(packed(weights)[::-1])
