@@ -29,7 +29,7 @@ unit: $(STAMP)
 	KERAS_BACKEND=torch $(BIN)/pytest -q
 
 bench: $(STAMP)
-	$(BIN)/rnnlens bench --full --output docs/benchmarks.md
+	$(BIN)/rnnlens bench --full --output docs/benchmarks.md --json bench/results.json
 
 fuzz: $(STAMP)
 	KERAS_BACKEND=torch HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/fuzz

@@ -108,3 +108,19 @@ def test_unknown_workload_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -
 
 def test_compose_document_supplies_an_intro() -> None:
     assert compose_document(None, f"{MARKER}\nbody\n").startswith("# Benchmarks\n")
+
+
+def test_distributed_throughput_script_runs_one_configuration() -> None:
+    """``bench/ddp_bench.py``, which produces the distributed table in docs/benchmarks.md,
+    trains and reports a positive rate (its torchrun rows use the launch that
+    tests/test_distributed_launch.py checks)."""
+    script = Path(__file__).resolve().parents[1] / "bench" / "ddp_bench.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--one", "W1", "--tiny"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    rate = float(done.stdout.strip().rsplit("samples/s=", 1)[1])
+    assert rate > 0

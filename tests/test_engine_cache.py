@@ -19,7 +19,7 @@ import rnnlens
 from rnnlens.engine.fused import is_packed, packed
 from rnnlens.engine.recurrent import RecurrentModule
 from rnnlens.engine.sequential import set_path
-from rnnlens.layers import GRU, LSTM, Bidirectional, Dense, Input
+from rnnlens.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Input, Masking
 
 STEPS, FEATURES = 5, 3
 
@@ -191,3 +191,27 @@ def test_is_packed() -> None:
     assert not is_packed(weights)
     assert is_packed(packed(weights))
     assert not is_packed(packed(weights)[::-1])
+
+
+def test_predict_returns_arrays_of_its_own() -> None:
+    """An output may be the input itself (a trailing Masking/Dropout) or share memory with
+    another output (the LSTM's last output and its final h): predict copies them apart."""
+    x = inputs()
+    passthrough = rnnlens.Sequential([Input(shape=(STEPS, FEATURES)), Masking(), Dropout(0.5)])
+    out = passthrough.predict(x)
+    np.testing.assert_array_equal(out, x)
+    assert not np.shares_memory(out, x)
+
+    torch.manual_seed(0)
+    stateful = rnnlens.Sequential([Input(shape=(STEPS, FEATURES)), LSTM(4, return_state=True)])
+    last, h, c = stateful.predict(x)
+    np.testing.assert_array_equal(last, h)
+    assert not np.shares_memory(last, h) and not np.shares_memory(h, c)
+
+
+def test_first_parameter_gives_dtype_and_device() -> None:
+    model = build("gru")
+    assert model.module.first_parameter() is next(model.module.parameters())
+    empty = rnnlens.Sequential([Input(shape=(STEPS, FEATURES)), Dropout(0.1)])
+    assert empty.module.first_parameter() is None
+    assert empty.predict(inputs()).dtype == np.float32

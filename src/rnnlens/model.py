@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import numpy as np
     import torch
 
+    from .engine.sequential import SequentialModule
     from .explain.flow import Flow
     from .train.history import History
 
@@ -40,7 +41,7 @@ class Sequential:
         self.name = name or unique_name("sequential")
         self.layers: list[Layer] = []
         self.input_layer: Input | None = None
-        self._module: torch.nn.Module | None = None
+        self._module: SequentialModule | None = None
         self._training: Any = None  # set by compile(); see rnnlens.train
         for layer in layers or []:
             self.add(layer)
@@ -182,7 +183,7 @@ class Sequential:
 
     # ------------------------------------------------------- weights, engine
     @property
-    def module(self) -> torch.nn.Module:
+    def module(self) -> SequentialModule:
         """A ``torch.nn.Module`` computing this model (sharing the layers' parameters)."""
         if self._module is None:
             self._require_layers()

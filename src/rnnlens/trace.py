@@ -213,7 +213,7 @@ def trace(model: Sequential, x: Any) -> Trace:
         with torch.inference_mode():
             out: Any = torch.as_tensor(array, dtype=dtype, device=device)
             mask: torch.Tensor | None = None
-            modules: list[Any] = list(module.layers)  # type: ignore[arg-type]
+            modules: list[Any] = list(module.layers)
             for layer, layer_module in zip(model.layers, modules):
                 inputs = out
                 next_mask = layer_module.next_mask(inputs, mask)

@@ -47,13 +47,33 @@ class SequentialModule(nn.Module):
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         # rnnlens's layer modules do not override train(), so setting the flag is all it does.
-        for module in self.modules():
+        self.training = mode
+        for module, cache in self._tree():
             if module.training != mode:
                 module.training = mode
-            cache = getattr(module, "layout_cache", None)
             if mode and isinstance(cache, LayoutCache):
                 cache.clear()
         return self
+
+    def _tree(self) -> list[tuple[nn.Module, LayoutCache | None]]:
+        """Every submodule with its layout cache, walked once: the tree is fixed at build time."""
+        tree = self.__dict__.get("_tree_cache")
+        if tree is None:
+            # Without self: a module listing itself in its own __dict__ would be a cycle.
+            tree = [(m, getattr(m, "layout_cache", None)) for m in self.modules() if m is not self]
+            self.__dict__["_tree_cache"] = tree
+        return tree
+
+    def first_parameter(self) -> torch.Tensor | None:
+        """Any one parameter, to read the dtype and device inputs must have; None if none.
+
+        Cheaper than ``next(self.parameters())``, which walks the tree through generators.
+        """
+        for module, _ in self._tree():
+            for parameter in module._parameters.values():
+                if parameter is not None:
+                    return parameter
+        return None
 
     def forward(
         self, x: torch.Tensor, mask: torch.Tensor | None = None
