@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench fuzz figures clean
+.PHONY: demo test lint typecheck unit bench bench-ddp fuzz figures clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/rnnlens bench --full --output docs/benchmarks.md --json bench/results.json
+
+bench-ddp: $(STAMP)
+	$(BIN)/python bench/ddp_bench.py
 
 fuzz: $(STAMP)
 	KERAS_BACKEND=torch HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/fuzz

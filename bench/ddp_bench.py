@@ -7,8 +7,8 @@ the table's rows launch (directly, or as ``torchrun --nproc_per_node=N bench/ddp
 
 Every run trains the same model on the same global batch: under torchrun, ``fit`` gives each
 of the N processes 1/N of every batch and all-reduces the gradients (DDP). Each process has
-one thread, as torchrun sets by default: on a machine whose cores are all in use, a second
-thread per process only makes threads wait for each other.
+one thread, as torchrun sets by default; one row gives a single process both cores as
+threads, the fair comparison for 2 processes on 2 cores.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ WORKLOADS = {  # spec, samples, time steps, features
 }
 GLOBAL_BATCH = 64
 EPOCHS = 4  # the first is warm-up and is not counted
-RUNS = [  # label, launcher prefix
-    ("1 process, no DDP (`python`)", []),
-    ("`torchrun --nproc_per_node=1` (DDP, nothing to reduce with)", ["--nproc_per_node=1"]),
-    ("`torchrun --nproc_per_node=2`", ["--nproc_per_node=2"]),
+RUNS = [  # label, torchrun options (none: plain python), threads per process
+    ("1 process, no DDP (`python`)", [], 1),
+    ("1 process, no DDP (`python`), both cores as threads", [], 2),
+    ("`torchrun --nproc_per_node=1` (DDP, nothing to reduce with)", ["--nproc_per_node=1"], 1),
+    ("`torchrun --nproc_per_node=2`", ["--nproc_per_node=2"], 1),
 ]
 
 
@@ -70,7 +71,7 @@ def one_run(name: str, tiny: bool) -> None:
         print(f"samples/s={samples * len(timed) / sum(timed):.0f}", flush=True)
 
 
-def launch(name: str, launcher: list[str], tiny: bool) -> float:
+def launch(name: str, launcher: list[str], threads: int, tiny: bool) -> float:
     """Run one configuration in fresh processes and return rank 0's samples/s."""
     script = [str(Path(__file__).resolve()), "--one", name, *(["--tiny"] if tiny else [])]
     if launcher:
@@ -85,7 +86,7 @@ def launch(name: str, launcher: list[str], tiny: bool) -> float:
     else:
         command = [sys.executable, *script]
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
-    env["OMP_NUM_THREADS"] = "1"  # as torchrun sets it per process
+    env["OMP_NUM_THREADS"] = str(threads)  # torchrun's default is 1 per process
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     lines = [line for line in done.stdout.splitlines() if line.startswith("samples/s=")]
     if done.returncode != 0 or not lines:
@@ -98,10 +99,10 @@ def table(tiny: bool) -> str:
         "| run | processes × threads | " + " | ".join(f"{w} samples/s" for w in WORKLOADS) + " |",
         "|---|---|" + "---:|" * len(WORKLOADS),
     ]
-    for label, launcher in RUNS:
+    for label, launcher, threads in RUNS:
         processes = launcher[0].split("=")[1] if launcher else "1"
-        rates = [f"{launch(name, launcher, tiny):.0f}" for name in WORKLOADS]
-        rows.append(f"| {label} | {processes} × 1 | " + " | ".join(rates) + " |")
+        rates = [f"{launch(name, launcher, threads, tiny):.0f}" for name in WORKLOADS]
+        rows.append(f"| {label} | {processes} × {threads} | " + " | ".join(rates) + " |")
     return "\n".join(rows)
 
 
