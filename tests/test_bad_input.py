@@ -261,3 +261,9 @@ def test_huge_single_layer_refuses_to_build() -> None:
     layer.build((None, 5, 200_000))
     with pytest.raises(ResourceError, match=r"layer 'gru' \(GRU\) has 240,001,200,000 parameters"):
         _ = layer.module
+
+
+@pytest.mark.parametrize("layers", [10, LSTM(3), "LSTM(3)"])
+def test_sequential_refuses_what_is_not_a_list_of_layers(layers: Any) -> None:
+    with pytest.raises(ConfigError, match=r"list of layers, e\.g\. Sequential\(\[LSTM"):
+        rnnlens.Sequential(layers)

@@ -116,6 +116,9 @@ def test_spec_string_and_saved_model_dispatch() -> None:
             "line 3: .*return_sequences=True",
         ),
         ("x = 1", "no Sequential model"),
+        # Found by `make fuzz`: a number where the layer list goes raised a bare TypeError.
+        ("model = Sequential(10)", "line 1: Sequential.*takes a list of layers.*received int"),
+        ("model = Sequential(layers=LSTM(3))", "takes a list of layers.*received LSTM"),
     ],
 )
 def test_hostile_and_unsupported_code_is_refused_quickly_without_running(

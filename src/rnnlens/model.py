@@ -43,6 +43,13 @@ class Sequential:
         self.input_layer: Input | None = None
         self._module: SequentialModule | None = None
         self._training: Any = None  # set by compile(); see rnnlens.train
+        if layers is not None and (
+            isinstance(layers, (Layer, str, bytes)) or not hasattr(layers, "__iter__")
+        ):
+            raise ConfigError(
+                "Sequential expects a list of layers, e.g. Sequential([LSTM(32), Dense(1)]), "
+                f"received {type(layers).__name__}"
+            )
         for layer in layers or []:
             self.add(layer)
 

@@ -426,6 +426,12 @@ class _Reader:
         if function is Sequential:
             # Sequential([...]) adds each layer like model.add, so warnings are caught alike.
             layers = kwargs.pop("layers", args.pop(0) if args else None)
+            if layers is not None and not isinstance(layers, (list, tuple)):
+                raise self.fail(
+                    node,
+                    "Sequential(...) takes a list of layers, e.g. Sequential([LSTM(32), Dense(1)]);"
+                    f" received {type(layers).__name__}",
+                )
             model = self.guard(node, Sequential, None, *args, **kwargs)
             for layer in layers or []:
                 self.add_layer(node, model, layer)
