@@ -113,14 +113,19 @@ def test_replaced_parameter_data_is_seen() -> None:
     np.testing.assert_allclose(got, reference_prediction(model, x), rtol=0, atol=1e-12)
 
 
-def test_repeated_predict_reuses_the_converted_weights() -> None:
-    model, x = build("lstm"), inputs()
+def weights_after_predict() -> tuple[rnnlens.Sequential, RecurrentModule, list[torch.Tensor]]:
+    """An LSTM stack after one predict, its first layer, and what that layer now converts to."""
+    model = build("lstm")
     layer = model.layers[0].module
     assert isinstance(layer, RecurrentModule)
-    model.predict(x)
+    model.predict(inputs())
     with torch.inference_mode():
-        first = layer.torch_weights()
-    model.predict(x)
+        return model, layer, layer.torch_weights()
+
+
+def test_repeated_predict_reuses_the_converted_weights() -> None:
+    model, layer, first = weights_after_predict()
+    model.predict(inputs())
     with torch.inference_mode():
         again = layer.torch_weights()
     assert all(a is b for a, b in zip(first, again))
@@ -153,12 +158,7 @@ def test_input_gradient_through_frozen_cached_weights() -> None:
 
 
 def test_entering_training_mode_drops_the_cache() -> None:
-    model, x = build("lstm"), inputs()
-    layer = model.layers[0].module
-    assert isinstance(layer, RecurrentModule)
-    model.predict(x)
-    with torch.inference_mode():
-        cached = layer.torch_weights()
+    model, layer, cached = weights_after_predict()
     model.module.train()
     model.module.eval()
     with torch.inference_mode():
