@@ -146,6 +146,10 @@ METHOD = """## How it is measured
   engines compute the same outputs (the tests check this on the tiny size).
 - **Inference**: one batch as a numpy array in, numpy out, no gradients — `model.predict(x)` for
   rnnlens, `model.eval()` + `torch.inference_mode()` for torch, `predict_on_batch` for Keras.
+  rnnlens predicts with a second model holding the same weights, because the rounds
+  interleave inference with training steps: on the trained instance every `predict` would
+  follow a weight update and convert the weight layout again, which is not how a model
+  serves predictions.
 - **Training step**: forward, mean squared error against a `(batch, 1)` target on the
   `Dense(1)` head, backward, one Adam step (lr 1e-3); the method column says exactly what was
   called for rnnlens.
@@ -155,7 +159,8 @@ METHOD = """## How it is measured
   (G = 4 for LSTM, 3 for GRU), a training step counted as 3× the forward pass — divided by the
   median time. Compare with the GEMM figure above: a recurrent step is a thin `(B, U)×(U, G·U)`
   product repeated T times, so it stays far below a square GEMM.
-- **Peak memory**: in a fresh Python process per engine and workload, after the model,
+- **Peak memory**: the median of {probes} probes, each in a fresh Python process per engine
+  and workload (engines interleaved): after the model,
   optimizer and data are built, the kernel's peak resident-set counter is reset
   (`/proc/self/clear_refs`) and read back (`VmHWM`) after one inference call, then again
   after the training steps (the first ones, so optimizer state is included). The figure is
@@ -200,7 +205,7 @@ def render_markdown(results: Results, command: str, method_note: str = "") -> st
         ]
         lines.append("")
     lines += _cold_start_section(results)
-    lines += [METHOD]
+    lines += [METHOD.replace("{probes}", str(max(1, results.options.memory_probes)))]
     if method_note:
         lines += [method_note, ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Options:
     seconds_per_workload: float = 40.0
     memory: bool = True
     memory_steps: int = 2
+    memory_probes: int = 3  # fresh processes per engine and workload; the median is shown
     coldstart_runs: int = 5
     coldstart_frameworks: bool = True
     gemm_size: int = 1024
@@ -104,15 +106,45 @@ def bench_workload(workload: Workload, options: Options, skipped: dict[str, str]
         for run in runs
     ]
     if options.memory:
+        # One probe reads the resident set of one process, which moves by 10-20 % from one
+        # process to the next (allocator arenas, page granularity): take the median of
+        # several, engines interleaved as in the timings.
+        probes: dict[str, list[dict[str, Any]]] = {row.engine: [] for row in rows}
+        for _ in range(max(1, options.memory_probes)):
+            for row in rows:
+                probes[row.engine].append(
+                    probe_in_subprocess(
+                        workload.key,
+                        row.engine,
+                        tiny=options.tiny,
+                        steps=options.memory_steps,
+                        threads=options.threads,
+                    )
+                )
         for row in rows:
-            row.memory = probe_in_subprocess(
-                workload.key,
-                row.engine,
-                tiny=options.tiny,
-                steps=options.memory_steps,
-                threads=options.threads,
-            )
+            row.memory = median_probe(probes[row.engine])
     return rows
+
+
+def median_probe(probes: list[dict[str, Any]]) -> dict[str, Any]:
+    """One memory figure from several probes: the median per phase, every probe kept.
+
+    >>> median_probe([{"infer_mib": 3.0, "train_mib": 9.0, "method": "m"},
+    ...               {"infer_mib": 1.0, "train_mib": 8.0, "method": "m"},
+    ...               {"infer_mib": 2.0, "train_mib": 30.0, "method": "m"}])["infer_mib"]
+    2.0
+    >>> median_probe([{"skipped": "memory probe failed: x"}])
+    {'skipped': 'memory probe failed: x'}
+    """
+    measured = [p for p in probes if "skipped" not in p]
+    if not measured:
+        return probes[0]
+    return {
+        "infer_mib": statistics.median(p["infer_mib"] for p in measured),
+        "train_mib": statistics.median(p["train_mib"] for p in measured),
+        "method": measured[0]["method"],
+        "probes": measured,
+    }
 
 
 def run_benchmark(options: Options, progress: Callable[[str], None] | None = None) -> Results:

@@ -76,6 +76,7 @@ def options_from(args: argparse.Namespace) -> Options:
             coldstart_frameworks=False,
             gemm_size=256,
             memory_steps=1,
+            memory_probes=1,
         )
     elif not args.full:
         options = replace(
