@@ -123,8 +123,9 @@ class BidirectionalModule(LayerModule):
         fw, bw = self.forward_layer, self.backward_layer
         if needs_grad(self.keras_parameters()):
             return [*fw.torch_weights(), *bw.torch_weights()]
+        # The directions' own caches stay empty: this one holds both, in the kernel's order.
         return self.layout_cache.get(
-            self.keras_parameters(), lambda: [*fw.torch_weights(), *bw.torch_weights()]
+            self.keras_parameters(), lambda: [*fw.converted_views(), *bw.converted_views()]
         )
 
     def _run_fused_pair(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:

@@ -71,14 +71,16 @@ class RecurrentModule(LayerModule):
         """
         parameters = self.keras_parameters()
         if needs_grad(parameters):
-            return self._converted()
-        return self.layout_cache.get(parameters, self._converted)
+            # Contiguous on purpose: given the transposed views, oneDNN makes its own
+            # contiguous copy in the forward and again in the backward; one copy serves both.
+            return [w.contiguous() for w in self.converted_views()]
+        # Views on the first call (the kernel copies what it needs, and nothing stays
+        # allocated); the cache keeps contiguous copies from the second call on.
+        return self.layout_cache.get(parameters, self.converted_views)
 
-    def _converted(self) -> list[torch.Tensor]:
-        # Contiguous on purpose: given the transposed views, oneDNN makes its own contiguous
-        # copy in the forward and again in the backward; one copy here serves both.
-        weights = keras_to_torch(self.kind, self.kernel, self.recurrent_kernel, self.bias)
-        return [w.contiguous() for w in weights]
+    def converted_views(self) -> list[torch.Tensor]:
+        """The fused kernel's weights as views of the Keras-layout parameters where possible."""
+        return keras_to_torch(self.kind, self.kernel, self.recurrent_kernel, self.bias)
 
     # -------------------------------------------------------------- forward
     def forward(
