@@ -98,6 +98,50 @@ def test_resume_mid_epoch_is_exact(tmp_path, reference) -> None:
     assert history.history == reference[1]  # the interrupted epoch's running means were kept
 
 
+def _stateful_callbacks(folder) -> list[rl.callbacks.Callback]:
+    """Callbacks whose decisions depend on earlier epochs. The loss never improves by 10, so
+    the learning rate halves at epochs 2 and 4 and training stops at epoch 4 (patience 4),
+    restoring epoch 0's weights; CSVLogger keeps one row per epoch."""
+    return [
+        rl.callbacks.EarlyStopping(
+            monitor="loss", min_delta=10.0, patience=4, restore_best_weights=True
+        ),
+        rl.callbacks.ReduceLROnPlateau(monitor="loss", min_delta=10.0, patience=2, factor=0.5),
+        rl.callbacks.CSVLogger(folder / "log.csv"),
+    ]
+
+
+def test_resume_restores_what_the_callbacks_had_counted(tmp_path) -> None:
+    """Patience counters, best values and weights, and CSV rows survive a crash: the resumed
+    run stops, lowers the learning rate, restores and logs exactly as the uninterrupted one."""
+    (tmp_path / "ref").mkdir()
+    reference = _model()
+    expected = reference.fit(X, Y, epochs=9, callbacks=_stateful_callbacks(tmp_path / "ref"), **FIT)
+    assert expected.epoch == [0, 1, 2, 3, 4]  # early stopping did stop it
+    assert expected.history["learning_rate"][-1] < expected.history["learning_rate"][0]
+
+    run = tmp_path / "run"
+    run.mkdir()
+    with pytest.raises(Crash):
+        _model().fit(
+            X,
+            Y,
+            epochs=9,
+            checkpoint_dir=run / "ck",
+            callbacks=[*_stateful_callbacks(run), _crash_at(3, 1)],
+            **FIT,
+        )
+    _scramble_generators()
+    model = _model(seed=5)
+    history = model.fit(
+        X, Y, epochs=9, checkpoint_dir=run / "ck", resume=True,
+        callbacks=_stateful_callbacks(run), **FIT,
+    )  # fmt: skip
+    assert history.history == expected.history
+    _assert_same_weights(model, reference)  # epoch 0's weights, restored at the end
+    assert (run / "log.csv").read_text() == (tmp_path / "ref" / "log.csv").read_text()
+
+
 def test_resume_without_checkpoint_starts_from_scratch(tmp_path, reference) -> None:
     model = _model()
     model.fit(X, Y, epochs=4, checkpoint_dir=tmp_path / "new", resume=True, **FIT)

@@ -45,6 +45,19 @@ class Callback:
     def set_params(self, params: dict[str, Any]) -> None:
         self.params = params
 
+    def state_dict(self) -> dict[str, Any]:
+        """What this callback has learned during training, for checkpoints.
+
+        JSON values, plus lists of numpy arrays (weights); ``fit(checkpoint_dir=...)`` saves
+        it with every checkpoint and ``fit(resume=True)`` hands it back through
+        :meth:`load_state_dict` after ``on_train_begin``, so a resumed run decides as the
+        uninterrupted one would. The default is stateless.
+        """
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Take back what :meth:`state_dict` returned (after ``on_train_begin``)."""
+
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None: ...
     def on_train_end(self, logs: dict[str, float] | None = None) -> None: ...
     def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None: ...
@@ -62,6 +75,25 @@ class Callback:
         """Whether a subclass overrides a per-batch hook (so ``fit`` must call it)."""
         names = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
         return any(getattr(type(self), n) is not getattr(Callback, n) for n in names)
+
+
+def restore_callbacks(callbacks: list[Callback], saved: list[dict[str, Any]]) -> None:
+    """Hand each callback the state a checkpoint saved for it.
+
+    Matched by class, in order: the n-th EarlyStopping of the resumed ``fit`` gets the n-th
+    EarlyStopping's state, whatever other callbacks come and go between the two runs (a
+    resumed run is often given fewer, e.g. no crash injector). A callback with no saved
+    counterpart starts afresh, as it would in a new run.
+    """
+    remaining = [dict(entry) for entry in saved]
+    for callback in callbacks:
+        name = type(callback).__name__
+        for entry in remaining:
+            if entry.get("class") == name:
+                remaining.remove(entry)
+                if entry["state"]:
+                    callback.load_state_dict(entry["state"])
+                break
 
 
 class LambdaCallback(Callback):
@@ -125,6 +157,12 @@ class _Monitor(Callback):
         self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
         self.best = math.inf if mode == "min" else -math.inf
 
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best = float(state["best"])
+
     def improves(self, current: float, reference: float) -> bool:
         if self.mode == "min":
             return current + self.min_delta < reference
@@ -170,6 +208,18 @@ class EarlyStopping(_Monitor):
         self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
         self.best = math.inf if self.mode == "min" else -math.inf
         self.best_weights = None
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {**super().state_dict(), "wait": self.wait, "best_epoch": self.best_epoch}
+        if self.best_weights is not None:
+            state["best_weights"] = self.best_weights
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.wait, self.best_epoch = int(state["wait"]), int(state["best_epoch"])
+        weights = state.get("best_weights")
+        self.best_weights = None if weights is None else [np.asarray(w) for w in weights]
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         current = self.value(logs)
@@ -220,6 +270,18 @@ class ReduceLROnPlateau(_Monitor):
         self.factor, self.patience, self.verbose = factor, patience, verbose
         self.cooldown, self.min_lr = cooldown, min_lr
         self.wait, self.cooldown_counter = 0, 0
+
+    def state_dict(self) -> dict[str, Any]:
+        # The learning rate itself lives in the optimizer, which the checkpoint restores.
+        return {
+            **super().state_dict(),
+            "wait": self.wait,
+            "cooldown_counter": self.cooldown_counter,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.wait, self.cooldown_counter = int(state["wait"]), int(state["cooldown_counter"])
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         state = self.model._training
@@ -322,6 +384,14 @@ class CSVLogger(Callback):
         self.prefix = (
             self.path.read_text(encoding="utf-8") if self.append and self.path.exists() else ""
         )
+
+    def state_dict(self) -> dict[str, Any]:
+        # Without the rows, a resumed run would rewrite the file with its own epochs only.
+        return {"prefix": self.prefix, "keys": self.keys, "rows": self.rows}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.prefix, self.keys = str(state["prefix"]), [str(k) for k in state["keys"]]
+        self.rows = [dict(row) for row in state["rows"]]
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         logs = logs or {}

@@ -13,10 +13,13 @@ Contents (tensor names → what they hold):
   its ``step`` counter);
 * ``rng/torch``: torch's CPU generator state as uint8; ``rng/cuda/<i>`` per CUDA device;
 
+* ``callback/<i>/<key>/<j>``: arrays in a callback's state (EarlyStopping's best weights);
+
 and one JSON document in the safetensors metadata under ``"rnnlens"``: format and version,
 epoch and batch position, the shuffle seed, optimizer class, hyper-parameters and non-tensor
 state, numpy's bit-generator state, Python's ``random`` state, the running sums of the epoch
-in progress, and the History so far. Files are named ``ckpt-e<epoch>-b<batch>.safetensors``
+in progress, the History so far, and every callback's ``state_dict()`` (patience counters,
+best values, CSV rows), so a resumed run stops, saves and logs as the uninterrupted one. Files are named ``ckpt-e<epoch>-b<batch>.safetensors``
 (the position of the *next* batch to run); the newest ``keep`` are kept.
 """
 
@@ -59,6 +62,45 @@ def write_weights(module: torch.nn.Module, path: str | Path) -> None:
     atomic_write_bytes(Path(path), safetensors.torch.save(tensors, metadata={"format": "pt"}))
 
 
+# ------------------------------------------------------------- callback states
+def _split_callback_states(
+    callbacks: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], dict[str, torch.Tensor]]:
+    """JSON for the metadata and tensors for the file: a list of arrays in a callback's state
+    (EarlyStopping's best weights) becomes tensors ``callback/<i>/<key>/<j>``."""
+    documents: list[dict[str, Any]] = []
+    tensors: dict[str, torch.Tensor] = {}
+    for index, entry in enumerate(callbacks):
+        state: dict[str, Any] = {}
+        for key, value in entry["state"].items():
+            if isinstance(value, list) and value and all(isinstance(v, np.ndarray) for v in value):
+                for j, array in enumerate(value):
+                    tensors[f"callback/{index}/{key}/{j}"] = torch.from_numpy(
+                        np.ascontiguousarray(array)
+                    )
+                state[key] = {"arrays": len(value)}
+            else:
+                state[key] = value
+        documents.append({"class": entry["class"], "state": state})
+    return documents, tensors
+
+
+def _join_callback_states(
+    documents: list[dict[str, Any]], tensors: dict[str, torch.Tensor]
+) -> list[dict[str, Any]]:
+    joined = []
+    for index, entry in enumerate(documents):
+        state = dict(entry["state"])
+        for key, value in state.items():
+            if isinstance(value, dict) and set(value) == {"arrays"}:
+                state[key] = [
+                    tensors[f"callback/{index}/{key}/{j}"].numpy()
+                    for j in range(int(value["arrays"]))
+                ]
+        joined.append({"class": str(entry["class"]), "state": state})
+    return joined
+
+
 # ---------------------------------------------------------------- the contents
 @dataclass
 class Position:
@@ -70,6 +112,8 @@ class Position:
     sums: dict[str, float] = field(default_factory=dict)  # running sums of the epoch in progress
     history: dict[str, list[float]] = field(default_factory=dict)
     history_epochs: list[int] = field(default_factory=list)
+    # one {"class": name, "state": Callback.state_dict()} per callback of fit, in order
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -187,6 +231,7 @@ def save_checkpoint(
     tensors = {f"module/{k}": _cpu_copy(v) for k, v in module.state_dict().items()}
     optimizer_tensors, optimizer_meta = _optimizer_state(optimizer)
     rng_tensors, rng_meta = _rng_state()
+    callback_meta, callback_tensors = _split_callback_states(position.callbacks)
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -198,9 +243,11 @@ def save_checkpoint(
         "history_epochs": position.history_epochs,
         "optimizer": optimizer_meta,
         "rng": rng_meta,
+        "callbacks": callback_meta,
     }
     data = safetensors.torch.save(
-        {**tensors, **optimizer_tensors, **rng_tensors}, metadata={"rnnlens": json.dumps(meta)}
+        {**tensors, **optimizer_tensors, **rng_tensors, **callback_tensors},
+        metadata={"rnnlens": json.dumps(meta)},
     )
     path = folder / checkpoint_name(position.epoch, position.batch)
     atomic_write_bytes(path, data)
@@ -262,6 +309,7 @@ def read_checkpoint(path: str | Path) -> Checkpoint:
             sums={k: float(v) for k, v in meta["sums"].items()},
             history={k: [float(x) for x in v] for k, v in meta["history"].items()},
             history_epochs=[int(e) for e in meta["history_epochs"]],
+            callbacks=_join_callback_states(meta.get("callbacks", []), tensors),
         )
         if "rng/torch" not in tensors or "optimizer" not in meta or "rng" not in meta:
             raise KeyError("rng/torch, optimizer or rng")

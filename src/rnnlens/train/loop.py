@@ -21,7 +21,7 @@ import torch
 
 from ..errors import ConfigError, InputDataError
 from . import distributed as dist
-from .callbacks import Callback, TerminateOnNaN
+from .callbacks import Callback, TerminateOnNaN, restore_callbacks
 from .checkpoint import (
     Position,
     load_latest,
@@ -104,7 +104,8 @@ def fit(
             :mod:`rnnlens.train.checkpoint`.
         checkpoint_every: also write one every this many batches.
         resume: continue from the newest checkpoint in ``checkpoint_dir`` (weights, optimizer,
-            random generators, epoch and batch), or start afresh when there is none.
+            random generators, epoch and batch, each callback's ``state_dict()``), or start
+            afresh when there is none.
         distributed: force (True) or forbid (False) DistributedDataParallel; None
             detects a ``torchrun`` launch.
         mixed_precision: ``"bf16"`` autocast for this fit (overrides ``compile``).
@@ -167,6 +168,7 @@ def fit(
     # ---- where to start: a checkpoint, or the beginning
     start_epoch, start_batch, sums = initial_epoch, 0, None
     seed: int | None = None
+    found_callbacks: list[dict[str, Any]] = []
     if checkpoint_dir is not None and ctx.is_main:
         remove_stale_temporaries(checkpoint_dir)
     if resume and checkpoint_dir is not None:
@@ -178,6 +180,7 @@ def fit(
             sums = position.sums if position.batch else None
             history.history = position.history
             history.epoch = position.history_epochs
+            found_callbacks = position.callbacks
     if seed is None:
         seed = shuffle_seed()
 
@@ -192,6 +195,8 @@ def fit(
     model.stop_training = False  # type: ignore[attr-defined]  # Keras's attribute, set by callbacks
     for callback in callbacks:
         callback.on_train_begin({})
+    if found_callbacks:
+        restore_callbacks(callbacks, found_callbacks)
 
     parameters = [p for p in module.parameters() if p.requires_grad]
     optimizer, loss_fn = state.optimizer, state.loss
@@ -208,6 +213,7 @@ def fit(
             sums=running.sums() if running is not None else {},
             history=history.history,
             history_epochs=history.epoch,
+            callbacks=[{"class": type(c).__name__, "state": c.state_dict()} for c in callbacks],
         )
         if ctx.is_main:
             save_checkpoint(checkpoint_dir, module, optimizer, position)
