@@ -7,7 +7,7 @@ import torch
 from ..layers.wrappers import Bidirectional
 from .base import LayerModule
 from .fused import run_fused
-from .layout import LayoutCache, needs_grad
+from .layout import LayoutCache, needs_grad, worth_caching
 from .recurrent import RecurrentModule
 from .reference import RunResult
 
@@ -115,14 +115,17 @@ class BidirectionalModule(LayerModule):
             and not (self.training and (fw.spec.dropout > 0 or bw.spec.dropout > 0))
         )
 
-    def torch_weights(self) -> list[torch.Tensor]:
+    def torch_weights(self, cache: bool = True) -> list[torch.Tensor]:
         """Both directions' weights in the fused kernel's layout, forward first.
 
-        Cached between calls that need no gradient, as :meth:`RecurrentModule.torch_weights`.
+        Cached between calls that need no gradient (``cache=True``), as
+        :meth:`RecurrentModule.torch_weights`.
         """
         fw, bw = self.forward_layer, self.backward_layer
         if needs_grad(self.keras_parameters()):
             return [*fw.torch_weights(), *bw.torch_weights()]
+        if not cache:
+            return [*fw.converted_views(), *bw.converted_views()]
         # The directions' own caches stay empty: this one holds both, in the kernel's order.
         return self.layout_cache.get(
             self.keras_parameters(), lambda: [*fw.converted_views(), *bw.converted_views()]
@@ -135,7 +138,7 @@ class BidirectionalModule(LayerModule):
         zeros = x.new_zeros(2, x.shape[0], fw.spec.units)  # (directions, B, U)
         return run_fused(
             fw.kind,
-            self.torch_weights(),
+            self.torch_weights(cache=worth_caching(x)),
             x,  # as is: the kernel makes it time-major itself; a batch-first copy here is a wasted (B, T, D) copy
             [zeros] * len(fw.spec.state_names),
             bidirectional=True,

@@ -4,7 +4,8 @@ Keras stores ``kernel (d, G·u)``, ``recurrent_kernel (u, G·u)``, ``bias (G·u,
 ``reset_after``: ``(2, 3u)``), gates side by side in columns. torch's fused kernels want
 ``weight_ih (G·u, d)``, ``weight_hh (G·u, u)`` and two biases, gates stacked in rows, and
 GRU gates in the order r, z, n instead of Keras's z, r, h. These functions are differentiable,
-so gradients reach the Keras-layout parameters. When no gradient is wanted (``predict``),
+so gradients reach the Keras-layout parameters. When no gradient is wanted (``predict``) and
+the call is small enough for the conversion to matter (:data:`CACHE_MAX_ROWS`),
 :class:`LayoutCache` keeps the converted weights between calls instead.
 """
 
@@ -64,6 +65,18 @@ def torch_to_keras(kind: str, weights: Weights, reset_after: bool = True) -> Wei
     return out
 
 
+# Converting costs about one pass over the weights; the kernel costs batch × time passes.
+# Below this many rows (batch × time) the conversion is a visible share of an inference call
+# (W1, 32 × 10: ~5-10 %) and worth a cached copy of the weights; above it, it is under ~1 %
+# and the copy would only add the weights' size to the memory a model holds (W3: 3.2 MiB).
+CACHE_MAX_ROWS = 2048
+
+
+def worth_caching(x: torch.Tensor) -> bool:
+    """Whether an inference call on ``x`` (B, T, D) should use the :class:`LayoutCache`."""
+    return x.shape[0] * x.shape[1] <= CACHE_MAX_ROWS
+
+
 def needs_grad(parameters: Sequence[torch.Tensor]) -> bool:
     """Whether a forward pass now must let gradients reach ``parameters``."""
     return torch.is_grad_enabled() and any(p.requires_grad for p in parameters)
@@ -102,6 +115,8 @@ class LayoutCache:
         (an inference between two steps), building a cache that is never hit would only add
         its own cost.
         """
+        if any(p.is_inference() for p in parameters):
+            return convert()  # no version counter to watch (weights replaced in inference mode)
         key = _fingerprint(parameters)
         if key == self._key:
             return self._weights

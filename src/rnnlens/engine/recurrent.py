@@ -17,7 +17,7 @@ from .activations import activation
 from .base import LayerModule
 from .fused import run_fused
 from .initializers import initialize
-from .layout import LayoutCache, keras_to_torch, needs_grad
+from .layout import LayoutCache, keras_to_torch, needs_grad, worth_caching
 from .reference import CellMath, RunResult, run_reference
 
 Path = Literal["auto", "fused", "reference"]
@@ -63,17 +63,20 @@ class RecurrentModule(LayerModule):
     def propagates_mask(self) -> bool:
         return self.spec.return_sequences
 
-    def torch_weights(self) -> list[torch.Tensor]:
+    def torch_weights(self, cache: bool = True) -> list[torch.Tensor]:
         """The weights in the fused kernels' layout (see :mod:`rnnlens.engine.layout`).
 
         Converted through autograd when a gradient may be asked for; otherwise taken from
-        :attr:`layout_cache`, which converts again only after the parameters change.
+        :attr:`layout_cache`, which converts again only after the parameters change, unless
+        ``cache`` is False (calls large enough for the conversion not to matter).
         """
         parameters = self.keras_parameters()
         if needs_grad(parameters):
             # Contiguous on purpose: given the transposed views, oneDNN makes its own
             # contiguous copy in the forward and again in the backward; one copy serves both.
             return [w.contiguous() for w in self.converted_views()]
+        if not cache:
+            return self.converted_views()
         # Views on the first call (the kernel copies what it needs, and nothing stays
         # allocated); the cache keeps contiguous copies from the second call on.
         return self.layout_cache.get(parameters, self.converted_views)
@@ -150,7 +153,7 @@ class RecurrentModule(LayerModule):
                 x = x * self._dropout_mask((x.shape[0], 1, x.shape[2]), spec.dropout, x)
             sequence, finals = run_fused(
                 self.kind,
-                self.torch_weights(),
+                self.torch_weights(cache=worth_caching(x)),
                 x,  # as is: the kernel makes it time-major itself; a batch-first copy here is a wasted (B, T, D) copy
                 [s.unsqueeze(0) for s in states],
                 activation=spec.activation,
