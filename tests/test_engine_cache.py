@@ -215,3 +215,38 @@ def test_first_parameter_gives_dtype_and_device() -> None:
     empty = rnnlens.Sequential([Input(shape=(STEPS, FEATURES)), Dropout(0.1)])
     assert empty.module.first_parameter() is None
     assert empty.predict(inputs()).dtype == np.float32
+
+
+@pytest.mark.parametrize("case", ["lstm", "bidirectional"])
+def test_large_calls_keep_no_copy_of_the_weights(case: str) -> None:
+    """Above CACHE_MAX_ROWS (batch × time) the conversion is negligible next to the kernel,
+    so no converted copy is kept: a model holds its weights once."""
+    from rnnlens.engine.layout import CACHE_MAX_ROWS
+
+    model = build(case)
+    big = inputs(batch=CACHE_MAX_ROWS // STEPS + 1)
+    for _ in range(3):
+        model.predict(big, batch_size=None)
+    caches = [m.layout_cache for m in model.module.modules() if hasattr(m, "layout_cache")]
+    assert caches and all(cache._key is None for cache in caches)
+    np.testing.assert_allclose(
+        model.predict(big, batch_size=None), reference_prediction(model, big), rtol=0, atol=1e-5
+    )
+    model.predict(inputs(), batch_size=None)
+    model.predict(inputs(), batch_size=None)  # small calls still use it
+    assert any(cache._key is not None for cache in caches)
+
+
+def test_a_model_first_used_inside_inference_mode_still_trains_and_caches() -> None:
+    """Weights are built on first use; inside the caller's torch.inference_mode() they must
+    still be ordinary tensors (version counters for the cache, autograd for training)."""
+    model, x = build("lstm"), inputs()
+    with torch.inference_mode():
+        inside = model.predict(x)
+        again = model.predict(x)
+    assert not any(p.is_inference() for p in model.module.parameters())
+    np.testing.assert_array_equal(inside, again)
+    np.testing.assert_allclose(model.predict(x), reference_prediction(model, x), atol=1e-5)
+    model.compile(optimizer="sgd", loss="mse")
+    model.train_on_batch(x, np.zeros((len(x), 2), dtype="float32"))
+    assert not np.allclose(model.predict(x), inside)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+import torch
+
 from ..errors import ResourceError
 from ..layers import (
     Bidirectional,
@@ -71,5 +73,9 @@ def build_module(layer: Layer) -> LayerModule:
     for kind in type(layer).__mro__:
         builder = _BUILDERS.get(kind)
         if builder is not None:
-            return builder(layer)
+            # Weights are built lazily, possibly on a first predict inside the caller's
+            # torch.inference_mode(): they must still be ordinary tensors, or the model
+            # could never be trained and its version counters (LayoutCache) would not exist.
+            with torch.inference_mode(False):
+                return builder(layer)
     raise TypeError(f"no engine module for {type(layer).__name__}")
