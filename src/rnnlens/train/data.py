@@ -78,7 +78,7 @@ class Dataset:
 
 
 def module_placement(model: Sequential) -> tuple[torch.device, torch.dtype]:
-    parameter = next(model.module.parameters(), None)
+    parameter = model.module.first_parameter()
     if parameter is None:
         return torch.device("cpu"), torch.get_default_dtype()
     return parameter.device, parameter.dtype
@@ -163,11 +163,15 @@ def _as_target_array(y: Any, name: str) -> np.ndarray:
         raise InputDataError(
             f"{name} must be a numeric array, could not read it: {error}"
         ) from None
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool) or array.ndim == 0:
+    if array.dtype.kind not in "biufc" or array.ndim == 0:  # bool, integers, floats, complex
         raise InputDataError(
             f"{name} must be a numeric array with one row per sample, received "
             f"{array.dtype} of shape {array.shape}"
         )
+    # One sum first: finite unless a value is NaN/inf (or it overflows, which the exact
+    # check then rules out); a mask is built only when something may be wrong.
+    if array.dtype.kind not in "fc" or np.isfinite(np.add.reduce(array, axis=None)):
+        return array
     bad = ~np.isfinite(array)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
