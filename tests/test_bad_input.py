@@ -267,3 +267,10 @@ def test_huge_single_layer_refuses_to_build() -> None:
 def test_sequential_refuses_what_is_not_a_list_of_layers(layers: Any) -> None:
     with pytest.raises(ConfigError, match=r"list of layers, e\.g\. Sequential\(\[LSTM"):
         rnnlens.Sequential(layers)
+
+
+def test_large_finite_input_does_not_warn(story: rnnlens.Sequential) -> None:
+    """The NaN check sums first; a sum that overflows on valid inputs must stay silent
+    (pytest turns any warning into an error here)."""
+    x = np.full((2, 10, 2), 3e38, dtype=np.float32)
+    assert story.predict(x).shape == (2, 32)

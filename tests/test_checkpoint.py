@@ -128,7 +128,7 @@ def test_resume_restores_what_the_callbacks_had_counted(tmp_path) -> None:
             Y,
             epochs=9,
             checkpoint_dir=run / "ck",
-            callbacks=[*_stateful_callbacks(run), _crash_at(3, 1)],
+            callbacks=[*_stateful_callbacks(run), _crash_at(2, 1)],  # counters at 1: mid-patience
             **FIT,
         )
     _scramble_generators()

@@ -19,7 +19,7 @@ import rnnlens
 from rnnlens.engine.fused import is_packed, packed
 from rnnlens.engine.recurrent import RecurrentModule
 from rnnlens.engine.sequential import set_path
-from rnnlens.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Input, Masking
+from rnnlens.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Input
 
 STEPS, FEATURES = 5, 3
 
@@ -194,10 +194,11 @@ def test_is_packed() -> None:
 
 
 def test_predict_returns_arrays_of_its_own() -> None:
-    """An output may be the input itself (a trailing Masking/Dropout) or share memory with
-    another output (the LSTM's last output and its final h): predict copies them apart."""
+    """An output may be the input itself (a trailing Dropout returns it as is in inference)
+    or share memory with another output (the LSTM's last output and its final h): predict
+    copies them apart."""
     x = inputs()
-    passthrough = rnnlens.Sequential([Input(shape=(STEPS, FEATURES)), Masking(), Dropout(0.5)])
+    passthrough = rnnlens.Sequential([Input(shape=(STEPS, FEATURES)), Dropout(0.5)])
     out = passthrough.predict(x)
     np.testing.assert_array_equal(out, x)
     assert not np.shares_memory(out, x)

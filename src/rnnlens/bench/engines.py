@@ -266,10 +266,14 @@ def build_engines(
     x, y = make_data(workload, seed)
     model = build_rnnlens_model(workload)
     weights = model.get_weights()
-    predictor = build_rnnlens_model(workload)
-    predictor.set_weights(weights)
+
+    def with_predictor() -> EngineRun:
+        predictor = build_rnnlens_model(workload)
+        predictor.set_weights(weights)
+        return rnnlens_engine(model, x, y, predictor)
+
     builders: dict[str, Callable[[], EngineRun]] = {
-        "rnnlens": lambda: rnnlens_engine(model, x, y, predictor),
+        "rnnlens": with_predictor,
         "torch": lambda: torch_engine(workload, weights, x, y),
         "keras": lambda: keras_engine(workload, weights, x, y),
         "tf-keras": lambda: tf_keras_engine(workload, weights, x, y),

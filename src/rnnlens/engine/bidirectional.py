@@ -7,7 +7,7 @@ import torch
 from ..layers.wrappers import Bidirectional
 from .base import LayerModule
 from .fused import run_fused
-from .layout import LayoutCache, needs_grad, worth_caching
+from .layout import LayoutCache, fused_weights, worth_caching
 from .recurrent import RecurrentModule
 from .reference import RunResult
 
@@ -122,13 +122,11 @@ class BidirectionalModule(LayerModule):
         :meth:`RecurrentModule.torch_weights`.
         """
         fw, bw = self.forward_layer, self.backward_layer
-        if needs_grad(self.keras_parameters()):
-            return [*fw.torch_weights(), *bw.torch_weights()]
-        if not cache:
-            return [*fw.converted_views(), *bw.converted_views()]
         # The directions' own caches stay empty: this one holds both, in the kernel's order.
-        return self.layout_cache.get(
-            self.keras_parameters(), lambda: [*fw.converted_views(), *bw.converted_views()]
+        return fused_weights(
+            self.keras_parameters(),
+            lambda: [*fw.converted_views(), *bw.converted_views()],
+            self.layout_cache if cache else None,
         )
 
     def _run_fused_pair(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:

@@ -82,6 +82,26 @@ def needs_grad(parameters: Sequence[torch.Tensor]) -> bool:
     return torch.is_grad_enabled() and any(p.requires_grad for p in parameters)
 
 
+def fused_weights(
+    parameters: Sequence[torch.Tensor],
+    views: Callable[[], Weights],
+    cache: LayoutCache | None,
+) -> Weights:
+    """The fused kernel's weights for one call, given ``views()`` (:func:`keras_to_torch`).
+
+    * gradients wanted: through autograd, made contiguous — given transposed views oneDNN
+      copies them itself in the forward and again in the backward; one copy serves both;
+    * no gradients, ``cache`` given: from the cache (views on the first call after a change,
+      contiguous copies kept from the second on);
+    * no gradients, no cache (a call too large for the conversion to matter): the views.
+    """
+    if needs_grad(parameters):
+        return [w.contiguous() for w in views()]
+    if cache is None:
+        return views()
+    return cache.get(parameters, views)
+
+
 def _fingerprint(parameters: Sequence[torch.Tensor]) -> tuple[tuple[object, ...], ...]:
     # Every in-place write (set_weights' copy_, an optimizer step, load_state_dict) bumps
     # _version; moving or replacing .data (model.to, p.data = ...) changes data_ptr, dtype
@@ -115,8 +135,6 @@ class LayoutCache:
         (an inference between two steps), building a cache that is never hit would only add
         its own cost.
         """
-        if any(p.is_inference() for p in parameters):
-            return convert()  # no version counter to watch (weights replaced in inference mode)
         key = _fingerprint(parameters)
         if key == self._key:
             return self._weights

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 # bool, signed and unsigned integers, floats, complex: what np.number and bool cover.
 # dtype.kind is a plain attribute; np.issubdtype costs microseconds on every predict call.
-_NUMERIC_KINDS = frozenset("biufc")
+NUMERIC_KINDS = frozenset("biufc")
 
 
 class NonFiniteInputWarning(UserWarning):
@@ -34,7 +34,7 @@ def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
         raise InputDataError(
             f"{what} must be a numeric array, could not read it: {error}"
         ) from None
-    if array.dtype.kind not in _NUMERIC_KINDS:
+    if array.dtype.kind not in NUMERIC_KINDS:
         raise InputDataError(
             f"{what} must be a numeric array, received dtype {array.dtype} "
             "(strings or ragged lists? pad sequences to one length and convert to float)"
@@ -55,20 +55,36 @@ def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
     return array
 
 
+def non_finite(array: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
+    """How many NaN/inf values ``array`` holds and the index of the first; None if none.
+
+    >>> non_finite(np.array([[1.0, np.nan], [np.inf, 2.0]]))
+    (2, (0, 1))
+    >>> non_finite(np.array([3e38, 3e38], dtype=np.float32)) is None  # the sum overflows
+    True
+    """
+    if array.dtype.kind not in "fc":
+        return None  # integers and booleans are always finite
+    # One pass without a temporary: the sum is finite unless some value is NaN/inf (or the
+    # sum overflows, which the exact check below then rules out — silently: large finite
+    # inputs are valid, and numpy would warn about the overflow).
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(array, axis=None)
+    if np.isfinite(total):
+        return None
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return None
+    return int(bad.sum()), tuple(int(i) for i in np.argwhere(bad)[0])
+
+
 def warn_non_finite(array: np.ndarray, what: str = "x") -> None:
     """Warn (:class:`NonFiniteInputWarning`) when ``array`` holds NaN or infinity, saying where."""
-    if array.dtype.kind not in "fc":
-        return  # integers and booleans are always finite
-    # One pass without a temporary: the sum is finite unless some value is NaN/inf (or the
-    # sum overflows, which the exact check below then rules out).
-    if np.isfinite(np.add.reduce(array, axis=None)):
-        return
-    finite = np.isfinite(array)
-    if not finite.all():
-        bad = ~finite
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
+    found = non_finite(array)
+    if found is not None:
+        count, first = found
         warnings.warn(
-            f"{what} holds {int(bad.sum())} NaN/inf value(s), first at index {first}: "
+            f"{what} holds {count} NaN/inf value(s), first at index {first}: "
             "the outputs for those samples will be NaN",
             NonFiniteInputWarning,
             stacklevel=4,
@@ -93,9 +109,7 @@ def predict(model: Sequential, x: Any, batch_size: int | None = 32) -> Any:
     array = as_input_array(model, x)
     warn_non_finite(array)
     module = model.module
-    parameter = module.first_parameter()
-    dtype = parameter.dtype if parameter is not None else torch.float32
-    device = parameter.device if parameter is not None else torch.device("cpu")
+    device, dtype = module.placement()
     if len(array) == 0:
         raise InputDataError("x is empty: predict needs at least one sample")
     step = len(array) if batch_size is None else batch_size

@@ -17,7 +17,7 @@ from .activations import activation
 from .base import LayerModule
 from .fused import run_fused
 from .initializers import initialize
-from .layout import LayoutCache, keras_to_torch, needs_grad, worth_caching
+from .layout import LayoutCache, fused_weights, keras_to_torch, worth_caching
 from .reference import CellMath, RunResult, run_reference
 
 Path = Literal["auto", "fused", "reference"]
@@ -70,16 +70,9 @@ class RecurrentModule(LayerModule):
         :attr:`layout_cache`, which converts again only after the parameters change, unless
         ``cache`` is False (calls large enough for the conversion not to matter).
         """
-        parameters = self.keras_parameters()
-        if needs_grad(parameters):
-            # Contiguous on purpose: given the transposed views, oneDNN makes its own
-            # contiguous copy in the forward and again in the backward; one copy serves both.
-            return [w.contiguous() for w in self.converted_views()]
-        if not cache:
-            return self.converted_views()
-        # Views on the first call (the kernel copies what it needs, and nothing stays
-        # allocated); the cache keeps contiguous copies from the second call on.
-        return self.layout_cache.get(parameters, self.converted_views)
+        return fused_weights(
+            self.keras_parameters(), self.converted_views, self.layout_cache if cache else None
+        )
 
     def converted_views(self) -> list[torch.Tensor]:
         """The fused kernel's weights as views of the Keras-layout parameters where possible."""

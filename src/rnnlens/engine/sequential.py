@@ -75,6 +75,14 @@ class SequentialModule(nn.Module):
                     return parameter
         return None
 
+    def placement(self) -> tuple[torch.device, torch.dtype]:
+        """Where inputs must go and in which dtype: the weights' (CPU and the default dtype
+        for a model without weights)."""
+        parameter = self.first_parameter()
+        if parameter is None:
+            return torch.device("cpu"), torch.get_default_dtype()
+        return parameter.device, parameter.dtype
+
     def forward(
         self, x: torch.Tensor, mask: torch.Tensor | None = None
     ) -> torch.Tensor | list[torch.Tensor]:

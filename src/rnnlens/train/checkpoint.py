@@ -12,15 +12,15 @@ Contents (tensor names → what they hold):
 * ``optimizer/<param index>/<key>``: the optimizer's per-parameter tensors (Adam's moments,
   its ``step`` counter);
 * ``rng/torch``: torch's CPU generator state as uint8; ``rng/cuda/<i>`` per CUDA device;
-
 * ``callback/<i>/<key>/<j>``: arrays in a callback's state (EarlyStopping's best weights);
 
 and one JSON document in the safetensors metadata under ``"rnnlens"``: format and version,
 epoch and batch position, the shuffle seed, optimizer class, hyper-parameters and non-tensor
 state, numpy's bit-generator state, Python's ``random`` state, the running sums of the epoch
 in progress, the History so far, and every callback's ``state_dict()`` (patience counters,
-best values, CSV rows), so a resumed run stops, saves and logs as the uninterrupted one. Files are named ``ckpt-e<epoch>-b<batch>.safetensors``
-(the position of the *next* batch to run); the newest ``keep`` are kept.
+best values, CSV rows), so a resumed run stops, saves and logs as the uninterrupted one.
+Files are named ``ckpt-e<epoch>-b<batch>.safetensors`` (the position of the *next* batch to
+run); the newest ``keep`` are kept.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from ..engine.predict import as_input_array, warn_non_finite
+from ..engine.predict import NUMERIC_KINDS, as_input_array, non_finite, warn_non_finite
 from ..errors import ConfigError, InputDataError
 from ..shapes import format_shape
 from .losses import Loss
@@ -78,10 +78,7 @@ class Dataset:
 
 
 def module_placement(model: Sequential) -> tuple[torch.device, torch.dtype]:
-    parameter = model.module.first_parameter()
-    if parameter is None:
-        return torch.device("cpu"), torch.get_default_dtype()
-    return parameter.device, parameter.dtype
+    return model.module.placement()
 
 
 def to_dataset(model: Sequential, x: Any, y: Any, loss: Loss, *, what: str = "x") -> Dataset:
@@ -163,20 +160,16 @@ def _as_target_array(y: Any, name: str) -> np.ndarray:
         raise InputDataError(
             f"{name} must be a numeric array, could not read it: {error}"
         ) from None
-    if array.dtype.kind not in "biufc" or array.ndim == 0:  # bool, integers, floats, complex
+    if array.dtype.kind not in NUMERIC_KINDS or array.ndim == 0:
         raise InputDataError(
             f"{name} must be a numeric array with one row per sample, received "
             f"{array.dtype} of shape {array.shape}"
         )
-    # One sum first: finite unless a value is NaN/inf (or it overflows, which the exact
-    # check then rules out); a mask is built only when something may be wrong.
-    if array.dtype.kind not in "fc" or np.isfinite(np.add.reduce(array, axis=None)):
-        return array
-    bad = ~np.isfinite(array)
-    if bad.any():
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
+    found = non_finite(array)
+    if found is not None:
+        count, first = found
         raise InputDataError(
-            f"{name} holds {int(bad.sum())} NaN/inf value(s), first at index {first}: the loss "
+            f"{name} holds {count} NaN/inf value(s), first at index {first}: the loss "
             "would be NaN from the first batch; drop or fill those samples"
         )
     return array

@@ -195,8 +195,7 @@ def fit(
     model.stop_training = False  # type: ignore[attr-defined]  # Keras's attribute, set by callbacks
     for callback in callbacks:
         callback.on_train_begin({})
-    if found_callbacks:
-        restore_callbacks(callbacks, found_callbacks)
+    restore_callbacks(callbacks, found_callbacks)
 
     parameters = [p for p in module.parameters() if p.requires_grad]
     optimizer, loss_fn = state.optimizer, state.loss
