@@ -159,6 +159,34 @@ def test_packed_weights_are_one_buffer_with_the_same_values_and_gradients() -> N
     torch.testing.assert_close(grads[1], torch.full((2, 8), 2.0))
 
 
+@pytest.mark.parametrize("layer", [LSTM, SimpleRNN, GRU])
+def test_a_training_step_hands_the_kernel_its_weights_without_transposing_copies(
+    layer: Callable[..., Any],
+) -> None:
+    """Kernels are stored torch's way round (``layout.torch_major``): with gradients on, the
+    fused kernel gets the parameters themselves (LSTM, SimpleRNN) or whole-row reorders
+    (GRU), the gradients land in the parameters' own strides (no copy in AccumulateGrad), and
+    ``get_weights`` still hands out ordinary C-ordered Keras arrays."""
+    model = float64_model([layer(4)])
+    module = model.module.layers[0]
+    assert isinstance(module, RecurrentModule)
+    module.train()
+    w_ih, w_hh, *_ = module.torch_weights()
+    if layer is GRU:  # Keras z, r, h -> torch r, z, n: row blocks, each one contiguous copy
+        torch.testing.assert_close(w_ih[:4], module.kernel[:, 4:8].t())
+        torch.testing.assert_close(w_hh[8:], module.recurrent_kernel[:, 8:].t())
+    else:
+        assert w_ih.data_ptr() == module.kernel.data_ptr()
+        assert w_hh.data_ptr() == module.recurrent_kernel.data_ptr()
+    assert w_ih.is_contiguous() and w_hh.is_contiguous()
+    model.module(torch.randn(2, 5, 3, dtype=torch.float64)).sum().backward()
+    for parameter in (module.kernel, module.recurrent_kernel):
+        assert parameter.grad is not None and parameter.grad.stride() == parameter.stride()
+    kernel, recurrent, _ = model.get_weights()
+    assert kernel.flags.c_contiguous and recurrent.flags.c_contiguous
+    np.testing.assert_array_equal(kernel, module.kernel.detach().numpy())
+
+
 # ------------------------------------------------------------------- training mode
 TRAINING: dict[str, Callable[[], list[Any]]] = {
     "lstm": lambda: [LSTM(4, dropout=0.3, recurrent_dropout=0.3, return_sequences=True)],

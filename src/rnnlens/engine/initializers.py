@@ -19,7 +19,18 @@ def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
 
 
 def initialize(tensor: torch.Tensor, name: str) -> None:
-    """Fill ``tensor`` (Keras layout) in place as Keras's initializer ``name`` would."""
+    """Fill ``tensor`` (Keras layout) in place as Keras's initializer ``name`` would.
+
+    The values depend only on the shape and the seed, not on how ``tensor`` lies in memory:
+    a strided tensor (a recurrent kernel stored in torch's layout) gets them through a
+    contiguous draw, so ``rl.set_seed`` gives the same weights whatever the storage.
+    """
+    if not tensor.is_contiguous():
+        fresh = torch.empty(tensor.shape, dtype=tensor.dtype, device=tensor.device)
+        initialize(fresh, name)
+        with torch.no_grad():
+            tensor.copy_(fresh)
+        return
     fan_in, fan_out = _fans(tuple(tensor.shape))
     with torch.no_grad():
         if name == "zeros":

@@ -4,7 +4,14 @@ Keras stores ``kernel (d, G·u)``, ``recurrent_kernel (u, G·u)``, ``bias (G·u,
 ``reset_after``: ``(2, 3u)``), gates side by side in columns. torch's fused kernels want
 ``weight_ih (G·u, d)``, ``weight_hh (G·u, u)`` and two biases, gates stacked in rows, and
 GRU gates in the order r, z, n instead of Keras's z, r, h. These functions are differentiable,
-so gradients reach the Keras-layout parameters. When no gradient is wanted (``predict``) and
+so gradients reach the Keras-layout parameters.
+
+The kernels are *stored* the torch way round (:func:`torch_major`): a Keras ``(d, G·u)``
+kernel is the transpose of a contiguous ``(G·u, d)`` tensor. Its shape, values and every
+Keras-facing use are unchanged, but ``kernel.t()`` is then already the contiguous matrix the
+fused kernel wants: a training step converts LSTM and SimpleRNN weights without a copy in
+the forward pass or the backward pass (the gradient arrives in the parameter's own strides),
+and GRU only reorders whole rows. When no gradient is wanted (``predict``) and
 the call is small enough for the conversion to matter (:data:`CACHE_MAX_ROWS`),
 :class:`LayoutCache` keeps the converted weights between calls instead.
 """
@@ -16,6 +23,17 @@ from collections.abc import Callable, Sequence
 import torch
 
 Weights = list[torch.Tensor]
+
+
+def torch_major(keras_shape: tuple[int, ...]) -> torch.Tensor:
+    """An uninitialised tensor of ``keras_shape`` (d, G·u) whose transpose is contiguous.
+
+    >>> w = torch_major((2, 8))
+    >>> tuple(w.shape), w.is_contiguous(), w.t().is_contiguous()
+    ((2, 8), False, True)
+    """
+    rows, cols = keras_shape
+    return torch.empty(cols, rows).t()
 
 
 def _gru_reorder(rows: torch.Tensor) -> torch.Tensor:

@@ -17,7 +17,7 @@ from .activations import activation
 from .base import LayerModule
 from .fused import run_fused
 from .initializers import initialize
-from .layout import LayoutCache, fused_weights, keras_to_torch, worth_caching
+from .layout import LayoutCache, fused_weights, keras_to_torch, torch_major, worth_caching
 from .reference import CellMath, RunResult, run_reference
 
 Path = Literal["auto", "fused", "reference"]
@@ -32,8 +32,8 @@ class RecurrentModule(LayerModule):
         self.kind = type(spec).__name__
         self.path: Path = "auto"
         shapes = {w.name: w.shape for w in spec.weight_specs()}
-        self.kernel = nn.Parameter(torch.empty(shapes["kernel"]))
-        self.recurrent_kernel = nn.Parameter(torch.empty(shapes["recurrent_kernel"]))
+        self.kernel = nn.Parameter(torch_major(shapes["kernel"]))
+        self.recurrent_kernel = nn.Parameter(torch_major(shapes["recurrent_kernel"]))
         self.bias = nn.Parameter(torch.empty(shapes["bias"])) if "bias" in shapes else None
         self.cell = CellMath(
             kind=self.kind,
