@@ -140,3 +140,54 @@ def test_on_an_accelerator_the_deferred_check_names_the_first_bad_batch() -> Non
     healthy.add_loss(0, torch.tensor(1.0), 2)
     healthy.add_loss(1, torch.tensor(4.0), 1)
     assert healthy.means() == {"loss": 2.0}
+
+
+def test_train_on_batch_names_a_nan_target_and_leaves_the_weights() -> None:
+    """train_on_batch scans a batch for NaN only once its loss is not finite; the error is
+    still the one fit gives up front, naming the array and the first bad index."""
+    model = _model()
+    before = model.get_weights()
+    y = Y.copy()
+    y[3, 0] = np.inf
+    with pytest.raises(
+        rl.InputDataError, match=r"y holds 1 NaN/inf value\(s\), first at index \(3, 0\)"
+    ):
+        model.train_on_batch(X, y)
+    assert _unchanged(model, before)
+
+
+def test_train_on_batch_warns_where_the_input_is_nan_then_stops() -> None:
+    model = _model()
+    before = model.get_weights()
+    x = X.copy()
+    x[2, 4, 1] = np.nan
+    with (
+        pytest.warns(
+            UserWarning, match=r"x holds 1 NaN/inf value\(s\), first at index \(2, 4, 1\)"
+        ),
+        pytest.raises(NonFiniteLossError, match="the loss became nan"),
+    ):
+        model.train_on_batch(x, Y)
+    assert _unchanged(model, before)
+
+
+def test_reversed_and_read_only_arrays_are_accepted() -> None:
+    """``x[:, ::-1]`` (time reversed) has negative strides, which torch refuses; a read-only
+    array cannot share its memory with a tensor. Both train and predict like a plain copy."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(10, 5, 2)).astype(np.float32)
+    y = rng.normal(size=(10, 1)).astype(np.float32)
+    frozen = x.copy()
+    frozen.flags.writeable = False
+    plain, odd = _model(), _model()
+    assert plain.train_on_batch(np.ascontiguousarray(x[:, ::-1]), y[::-1].copy()) == pytest.approx(
+        odd.train_on_batch(x[:, ::-1], y[::-1])
+    )
+    np.testing.assert_array_equal(plain.predict(x[:, ::-1].copy()), odd.predict(x[:, ::-1]))
+    np.testing.assert_array_equal(plain.predict(x), odd.predict(frozen))
+    odd.fit(frozen[::-1], y[::-1], epochs=1, verbose=0)
+    weights = plain.get_weights()
+    for array in weights:
+        array.flags.writeable = False  # as np.load(mmap_mode="r") hands them out
+    odd.set_weights(weights)
+    np.testing.assert_array_equal(odd.predict(x), plain.predict(x))

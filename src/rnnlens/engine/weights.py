@@ -53,7 +53,8 @@ def set_layer_weights(layer: Layer, weights: list[np.ndarray]) -> None:
         arrays.append(array)
     with torch.no_grad():
         for parameter, array in zip(_parameters(layer), arrays):
-            parameter.copy_(torch.as_tensor(array, dtype=parameter.dtype))
+            # torch.tensor copies; as_tensor would share a read-only array and warn
+            parameter.copy_(torch.tensor(array, dtype=parameter.dtype))
 
 
 def set_model_weights(model: Sequential, weights: list[np.ndarray]) -> None:

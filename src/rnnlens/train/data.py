@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from ..engine.predict import NUMERIC_KINDS, as_input_array, non_finite, warn_non_finite
+from ..engine.predict import (
+    NUMERIC_KINDS,
+    as_input_array,
+    non_finite,
+    to_tensor,
+    warn_non_finite,
+)
 from ..errors import ConfigError, InputDataError
 from ..shapes import format_shape
 from .losses import Loss
@@ -81,8 +87,14 @@ def module_placement(model: Sequential) -> tuple[torch.device, torch.dtype]:
     return model.module.placement()
 
 
-def to_dataset(model: Sequential, x: Any, y: Any, loss: Loss, *, what: str = "x") -> Dataset:
+def to_dataset(
+    model: Sequential, x: Any, y: Any, loss: Loss, *, what: str = "x", scan_values: bool = True
+) -> Dataset:
     """Check ``x``/``y`` and return them as a :class:`Dataset` on the module's device.
+
+    ``scan_values=False`` skips the NaN/inf scan of both arrays, for a caller that runs
+    :func:`scan_values` itself only when the loss turns out non-finite (``train_on_batch``:
+    a NaN anywhere in a batch makes its loss NaN, so the happy path needs no scan).
 
     Raises:
         InputDataError: empty data, different lengths, NaN/inf targets, a target shape the
@@ -103,7 +115,7 @@ def to_dataset(model: Sequential, x: Any, y: Any, loss: Loss, *, what: str = "x"
         )
     y_name = "y" if what == "x" else f"{what}'s y"
     if isinstance(x, torch.Tensor):
-        return _tensor_dataset(model, x, y, loss, what, y_name)
+        return _tensor_dataset(model, x, y, loss, what, y_name, scan_values)
     x_array = as_input_array(model, x, what=what)
     y_array = _as_target_array(y, y_name)
     if len(x_array) == 0:
@@ -113,18 +125,34 @@ def to_dataset(model: Sequential, x: Any, y: Any, loss: Loss, *, what: str = "x"
             f"{what} and {y_name} must hold the same number of samples, received {len(x_array)} "
             f"and {len(y_array)}: pass one target per input sequence"
         )
-    warn_non_finite(x_array, what)
+    if scan_values:
+        warn_non_finite(x_array, what)
+        _refuse_non_finite_targets(y_array, y_name)
     y_array = check_targets(model, loss, y_array, y_name)
     device, dtype = module_placement(model)
     target_dtype = torch.long if loss.target == "sparse" else dtype
-    return Dataset(
-        x=torch.as_tensor(x_array, dtype=dtype).to(device),
-        y=torch.as_tensor(y_array, dtype=target_dtype).to(device),
-    )
+    return Dataset(x=to_tensor(x_array, dtype, device), y=to_tensor(y_array, target_dtype, device))
+
+
+def scan_values(data: Dataset, what: str = "x") -> None:
+    """The NaN/inf scan ``to_dataset(scan_values=False)`` skipped: warns for ``x``, raises for ``y``.
+
+    Raises:
+        InputDataError: the targets hold NaN or infinity.
+    """
+    assert data.x is not None and data.y is not None
+    warn_non_finite(data.x.detach().cpu().numpy(), what)
+    _refuse_non_finite_targets(data.y.detach().cpu().numpy(), "y" if what == "x" else f"{what}'s y")
 
 
 def _tensor_dataset(
-    model: Sequential, x: torch.Tensor, y: Any, loss: Loss, what: str, y_name: str
+    model: Sequential,
+    x: torch.Tensor,
+    y: Any,
+    loss: Loss,
+    what: str,
+    y_name: str,
+    scan_values: bool,
 ) -> Dataset:
     """Inputs already in torch: the same checks, without a round trip through numpy.
 
@@ -140,14 +168,16 @@ def _tensor_dataset(
             f"{what} and {y_name} must hold the same number of samples, received {x.shape[0]} "
             f"and {len(y_array)}: pass one target per input sequence"
         )
-    if not bool(torch.isfinite(x).all()):
-        warn_non_finite(x.detach().cpu().numpy(), what)
+    if scan_values:
+        if not bool(torch.isfinite(x).all()):
+            warn_non_finite(x.detach().cpu().numpy(), what)
+        _refuse_non_finite_targets(y_array, y_name)
     y_array = check_targets(model, loss, y_array, y_name)
     device, dtype = module_placement(model)
     target_dtype = torch.long if loss.target == "sparse" else dtype
     return Dataset(
         x=x.detach().to(device=device, dtype=dtype),
-        y=torch.as_tensor(y_array, dtype=target_dtype).to(device),
+        y=to_tensor(y_array, target_dtype, device),
     )
 
 
@@ -165,6 +195,12 @@ def _as_target_array(y: Any, name: str) -> np.ndarray:
             f"{name} must be a numeric array with one row per sample, received "
             f"{array.dtype} of shape {array.shape}"
         )
+    if any(stride < 0 for stride in array.strides):
+        array = array.copy()  # y[::-1]: torch refuses negative strides
+    return array
+
+
+def _refuse_non_finite_targets(array: np.ndarray, name: str) -> None:
     found = non_finite(array)
     if found is not None:
         count, first = found
@@ -172,7 +208,6 @@ def _as_target_array(y: Any, name: str) -> np.ndarray:
             f"{name} holds {count} NaN/inf value(s), first at index {first}: the loss "
             "would be NaN from the first batch; drop or fill those samples"
         )
-    return array
 
 
 def check_targets(model: Sequential, loss: Loss, y: np.ndarray, name: str) -> np.ndarray:

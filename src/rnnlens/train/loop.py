@@ -35,6 +35,7 @@ from .data import (
     batch_to_device,
     check_targets,
     module_placement,
+    scan_values,
     split_validation,
     to_dataset,
 )
@@ -424,7 +425,9 @@ def train_on_batch(model: Sequential, x: Any, y: Any) -> Any:
         NonFiniteLossError: the batch's loss is NaN/inf (the weights are left untouched).
     """
     state = training_state(model, "train_on_batch")
-    data = to_dataset(model, x, y, state.loss)
+    # No NaN scan up front: any NaN/inf in the batch makes the loss non-finite, and only
+    # then is the batch scanned, so a user still learns which array and where.
+    data = to_dataset(model, x, y, state.loss, scan_values=False)
     assert data.x is not None and data.y is not None
     metrics = _metrics_for(model, state, data)
     module = model.module
@@ -438,6 +441,7 @@ def train_on_batch(model: Sequential, x: Any, y: Any) -> Any:
     loss = state.loss(data.y, out)
     value = loss.item()
     if not math.isfinite(value):
+        scan_values(data)
         raise non_finite_error(0, 0, value)
     loss.backward()
     if state.clipnorm is not None or state.global_clipnorm is not None:
