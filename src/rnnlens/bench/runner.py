@@ -28,7 +28,8 @@ class Options:
     workloads: tuple[str, ...] = tuple(WORKLOADS)
     engines: tuple[str, ...] = ENGINE_NAMES
     tiny: bool = False
-    repeats: int = 30
+    # Fast workloads (W1: ~25 ms a round) get many rounds; the rest stop at seconds_per_workload.
+    repeats: int = 300
     min_repeats: int = 5
     warmup: int = 2
     seconds_per_workload: float = 40.0
