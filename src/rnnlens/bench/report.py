@@ -154,7 +154,8 @@ METHOD = """## How it is measured
   `Dense(1)` head, backward, one Adam step (lr 1e-3); the method column says exactly what was
   called for rnnlens.
 - **Timing**: `time.perf_counter` around each call; engines interleaved in the same rounds, the
-  order rotating each round; the median is shown with ± half the interquartile range.
+  order shuffled each round (seeded), so that no engine always runs right after the same
+  one; the median is shown with ± half the interquartile range.
 - **GFLOP/s**: matrix-product FLOPs only — `2·B·T·G·U·(D+U)` per layer and direction
   (G = 4 for LSTM, 3 for GRU), a training step counted as 3× the forward pass — divided by the
   median time. Compare with the GEMM figure above: a recurrent step is a thin `(B, U)×(U, G·U)`
