@@ -129,6 +129,20 @@ def test_distributed_throughput_script_runs_one_configuration() -> None:
     assert rate > 0
 
 
+def test_backward_ratio_script_prints_a_row_per_size() -> None:
+    """``bench/backward_ratio.py`` (the stretch goal's measurement in docs/benchmarks.md)
+    runs and reports positive times and ratios."""
+    script = Path(__file__).resolve().parents[1] / "bench" / "backward_ratio.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--tiny"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = done.stdout.strip().splitlines()[-1]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[0].startswith("tiny")
+    assert all(float(c.rstrip("×")) > 0 for c in cells[1:])
+
+
 def test_interleaved_order_gives_no_call_a_fixed_neighbour() -> None:
     """A call right after a heavy one runs on cold caches. Rotating one fixed order made
     rnnlens's inference follow Keras's training step in every round (W1 read 1.17x instead
