@@ -83,10 +83,12 @@ def torch_to_keras(kind: str, weights: Weights, reset_after: bool = True) -> Wei
     return out
 
 
-# Converting costs about one pass over the weights; the kernel costs batch × time passes.
+# Converting costs up to one pass over the weights (GRU's row reorder; LSTM and SimpleRNN,
+# stored torch-major, only take views and a zero bias); the kernel costs batch × time passes.
 # Below this many rows (batch × time) the conversion is a visible share of an inference call
-# (W1, 32 × 10: ~5-10 %) and worth a cached copy of the weights; above it, it is under ~1 %
-# and the copy would only add the weights' size to the memory a model holds (W3: 3.2 MiB).
+# and worth caching: it was 5-10 % of W1's before the kernels were stored torch-major, about
+# 1 % (10 µs) for LSTM now, more for GRU. Above it, a cached GRU copy would only add the
+# weights' size to the memory a model holds.
 CACHE_MAX_ROWS = 2048
 
 
@@ -107,8 +109,9 @@ def fused_weights(
 ) -> Weights:
     """The fused kernel's weights for one call, given ``views()`` (:func:`keras_to_torch`).
 
-    * gradients wanted: through autograd, made contiguous — given transposed views oneDNN
-      copies them itself in the forward and again in the backward; one copy serves both;
+    * gradients wanted: through autograd, made contiguous. LSTM and SimpleRNN views already
+      are (:func:`torch_major`), so nothing is copied; GRU's reordered rows are one copy
+      that serves the forward and the backward;
     * no gradients, ``cache`` given: from the cache (views on the first call after a change,
       contiguous copies kept from the second on);
     * no gradients, no cache (a call too large for the conversion to matter): the views.
@@ -131,9 +134,10 @@ def _fingerprint(parameters: Sequence[torch.Tensor]) -> tuple[tuple[object, ...]
 class LayoutCache:
     """Torch-layout weights converted once and reused while their Keras parameters are unchanged.
 
-    Converting at every call costs two transposed copies per layer (oneDNN makes the
-    transposed views contiguous itself), a visible share of a short inference call. Only for
-    calls without gradients: a training step must convert through autograd.
+    Converting at every call costs GRU's row reorder (a copy of the weights) and, for every
+    kind, the zero second bias and a few view calls: a visible share of a short inference
+    call for GRU, about 1 % for LSTM. Only for calls without gradients: a training step must
+    convert through autograd.
 
     A write that bypasses the version counter (``p.data.copy_(...)``) is not seen: write
     through the parameter itself (``set_weights``, ``with torch.no_grad(): p.copy_(...)``),
