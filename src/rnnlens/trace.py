@@ -198,20 +198,18 @@ def trace(model: Sequential, x: Any) -> Trace:
     """
     import torch
 
-    from .engine.predict import as_input_array, warn_non_finite
+    from .engine.predict import as_input_array, to_tensor, warn_non_finite
 
     array = as_input_array(model, x)
     warn_non_finite(array)
     module = model.module
-    parameter = next(module.parameters(), None)
-    dtype = parameter.dtype if parameter is not None else torch.float32
-    device = parameter.device if parameter is not None else torch.device("cpu")
+    device, dtype = module.placement()
     layers: list[LayerTrace] = []
     was_training = module.training
     module.eval()
     try:
         with torch.inference_mode():
-            out: Any = torch.as_tensor(array, dtype=dtype, device=device)
+            out: Any = to_tensor(array, dtype, device)
             mask: torch.Tensor | None = None
             modules: list[Any] = list(module.layers)
             for layer, layer_module in zip(model.layers, modules):

@@ -40,8 +40,6 @@ def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
             f"{what} must be a numeric array, received dtype {array.dtype} "
             "(strings or ragged lists? pad sequences to one length and convert to float)"
         )
-    if any(stride < 0 for stride in array.strides):
-        array = array.copy()  # x[:, ::-1] (time reversed): torch refuses negative strides
     expected = model.input_shape
     if array.ndim != len(expected):
         raise InputDataError(
@@ -58,14 +56,21 @@ def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
     return array
 
 
+def shares_with_torch(array: np.ndarray) -> bool:
+    """Whether a tensor may share ``array``'s memory: torch refuses negative strides
+    (``x[:, ::-1]``, time reversed) and warns on read-only arrays (``np.load(mmap_mode="r")``),
+    since it cannot mark a tensor read-only."""
+    return bool(array.flags.writeable) and min(array.strides, default=0) >= 0
+
+
 def to_tensor(array: np.ndarray, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     """``array`` as a tensor of ``dtype`` on ``device``, sharing its memory where it can.
 
-    ``torch.from_numpy`` is the cheap way (tens of microseconds less than ``as_tensor``, a
-    visible share of a small call). A read-only array (``np.load(mmap_mode="r")``) is copied:
-    torch cannot mark a tensor read-only and would warn that writes are undefined.
+    The one place numpy inputs become tensors. ``torch.from_numpy`` is the cheap way (tens
+    of microseconds less than ``as_tensor``, a visible share of a small call); an array a
+    tensor cannot share (:func:`shares_with_torch`) is copied first.
     """
-    if not array.flags.writeable:
+    if not shares_with_torch(array):
         array = array.copy()
     if device.type == "cpu" and array.dtype == _NUMPY_DTYPES.get(dtype):
         return torch.from_numpy(array)
@@ -93,11 +98,7 @@ def non_finite(array: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
     # below rules out). torch sums without a temporary, in parallel and without numpy's
     # floating-point warnings (inf + -inf, overflow on large valid inputs); its call costs a
     # fraction of numpy's errstate + reduce, which matters on every predict.
-    if (
-        array.dtype in _TORCH_SUMMABLE
-        and array.flags.writeable
-        and min(array.strides, default=0) >= 0
-    ):
+    if array.dtype in _TORCH_SUMMABLE and shares_with_torch(array):
         if math.isfinite(torch.from_numpy(array).sum().item()):
             return None
     else:

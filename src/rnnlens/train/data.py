@@ -93,7 +93,7 @@ def to_dataset(
     """Check ``x``/``y`` and return them as a :class:`Dataset` on the module's device.
 
     ``scan_values=False`` skips the NaN/inf scan of both arrays, for a caller that runs
-    :func:`scan_values` itself only when the loss turns out non-finite (``train_on_batch``:
+    the scan itself (:func:`report_non_finite`) only when the loss turns out non-finite (``train_on_batch``:
     a NaN anywhere in a batch makes its loss NaN, so the happy path needs no scan).
 
     Raises:
@@ -134,7 +134,7 @@ def to_dataset(
     return Dataset(x=to_tensor(x_array, dtype, device), y=to_tensor(y_array, target_dtype, device))
 
 
-def scan_values(data: Dataset, what: str = "x") -> None:
+def report_non_finite(data: Dataset, what: str = "x") -> None:
     """The NaN/inf scan ``to_dataset(scan_values=False)`` skipped: warns for ``x``, raises for ``y``.
 
     Raises:
@@ -195,8 +195,6 @@ def _as_target_array(y: Any, name: str) -> np.ndarray:
             f"{name} must be a numeric array with one row per sample, received "
             f"{array.dtype} of shape {array.shape}"
         )
-    if any(stride < 0 for stride in array.strides):
-        array = array.copy()  # y[::-1]: torch refuses negative strides
     return array
 
 

@@ -35,7 +35,7 @@ from .data import (
     batch_to_device,
     check_targets,
     module_placement,
-    scan_values,
+    report_non_finite,
     split_validation,
     to_dataset,
 )
@@ -441,7 +441,7 @@ def train_on_batch(model: Sequential, x: Any, y: Any) -> Any:
     loss = state.loss(data.y, out)
     value = loss.item()
     if not math.isfinite(value):
-        scan_values(data)
+        report_non_finite(data)
         raise non_finite_error(0, 0, value)
     loss.backward()
     if state.clipnorm is not None or state.global_clipnorm is not None:
