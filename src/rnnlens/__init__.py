@@ -20,6 +20,7 @@ from .errors import (
     ShapeError,
 )
 from .hooks import install
+from .layers import Input
 from .model import IgnoredInputShapeWarning, Model, Sequential
 from .naming import clear_session
 from .runtime import FacadeRuntime
@@ -59,6 +60,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ConfigError",
     "IgnoredInputShapeWarning",
+    "Input",
     "InputDataError",
     "Model",
     "ModelFileError",
