@@ -5,7 +5,7 @@ follows the explanation instead of a list kept by hand: a renderer that starts u
 gets ``⊙`` defined without anyone remembering to add it.
 
 >>> [entry.symbol for entry in legend_for(["c(t) = f ⊙ c(t−1) + i ⊙ c̃"])][:3]
-['c(t)', 'c̃', 'i, f, o']
+['c(t)', 't−1, t+1', 'c̃']
 """
 
 from __future__ import annotations

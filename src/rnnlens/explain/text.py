@@ -7,6 +7,7 @@ only at sensible points (see :mod:`.wrap`): a formula or a shape never breaks ac
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 from .flow import Flow, LayerFlow
@@ -30,7 +31,8 @@ def render_text(
     """
     bold: Paint = (lambda s: f"{_BOLD}{s}{_RESET}") if color else (lambda s: s)
     warn: Paint = (lambda s: f"{_YELLOW}{s}{_RESET}") if color else (lambda s: s)
-    out = [bold(f"Model '{flow.model_name}' — how data flows through it, layer by layer")]
+    title = f"Model '{flow.model_name}' — how data flows through it, layer by layer"
+    out = [bold(line) for line in textwrap.wrap(title, width=width)]
     if legend and flow.legend:
         out += wrap_row("", "Symbols such as σ, ⊙ and h¹(t) are defined in the legend at the end.", width, "")
     out += wrap_row("input", _input_line(flow), width, "")
@@ -85,7 +87,12 @@ def _header(layer: LayerFlow, width: int) -> list[str]:
     fill = width - display_width(head) - display_width(shapes)
     if fill >= 3:
         return [head + "─" * fill + shapes]
-    return [head + "─" * max(3, width - display_width(head)), f"│{' ' * (LABEL + 1)}{shapes}"]
+    short = f"┌─ {layer.index}. {layer.name} "
+    if display_width(head) + 3 > width:  # the title goes on the line below the name
+        return [short + "─" * (width - display_width(short))] + wrap_row(
+            "", f"{layer.title}:{shapes}", width, "│ "
+        )
+    return [head + "─" * (width - display_width(head))] + wrap_row("", shapes.strip(), width, "│ ")
 
 
 def _layer_box(layer: LayerFlow, width: int, bold: Paint, warn: Paint, torch: bool) -> list[str]:

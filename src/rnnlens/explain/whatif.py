@@ -169,13 +169,11 @@ def _sentence(
             if value
             else f"every batch starts from zero states → {shape}; {cost}"
         )
-    if facts["breaks"] and argument != "return_state":
-        reads = (
-            "it reads one tensor"
-            if isinstance(changed.output_shape, list)
-            else "it reads (batch, time, features)"
-        )
-        text += f"; '{facts['next_layer']}' after it would fail: {reads}"
+    if facts["breaks"] and isinstance(changed.output_shape, list):
+        if argument != "return_state":
+            text += "; the layers after it read one tensor, so this needs the functional API"
+    elif facts["breaks"]:
+        text += f"; '{facts['next_layer']}' after it would fail: it reads (batch, time, features)"
     elif facts["next_params"] is not None and facts["next_params"] != next_now:
         text += (
             f"; '{facts['next_layer']}' would have {facts['next_params']:,} parameters "

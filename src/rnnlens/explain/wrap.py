@@ -3,11 +3,12 @@
 Spaces that must not break become no-break spaces before :mod:`textwrap` runs (it splits on
 ASCII whitespace only) and plain spaces again afterwards. Protected: spaces inside a short
 bracketed group with no run of words (``(None, 10, 64)``, ``(64 + 32 + 1)``) and spaces
-beside an operator (``x(t)·kernel + bias``, ``= 12,416``); a line may still end after ``→``.
+beside an operator (``x(t)·kernel + bias``, ``= 12,416``); a line may still end after ``→``
+and, when a formula is wider than the line, before a top-level ``=`` or ``+``.
 Equation rows are stricter: they break only after ``,`` / ``;`` or at a run of spaces.
 
 >>> wrap_row("params", "Keras 4·u·(d + u + 1) = 4·32·(64 + 32 + 1) = 12,416", 50, "")
-['params       Keras', '             4·u·(d + u + 1) = 4·32·(64 + 32 + 1) = 12,416']
+['params      Keras 4·u·(d + u + 1)', '            = 4·32·(64 + 32 + 1) = 12,416']
 """
 
 from __future__ import annotations
@@ -27,8 +28,12 @@ def display_width(text: str) -> int:
     return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
 
 
-def protect(text: str, formula: bool = False) -> str:
-    """``text`` with the spaces that must not break replaced by no-break spaces."""
+def protect(text: str, formula: bool = False, loose: bool = False) -> str:
+    """``text`` with the spaces that must not break replaced by no-break spaces.
+
+    ``loose`` also lets a line break before a top-level `` = `` or `` + `` (for a formula
+    wider than the line).
+    """
     keep = [False] * len(text)
     for start, end in _groups(text):
         inner = text[start:end]
@@ -41,6 +46,8 @@ def protect(text: str, formula: bool = False) -> str:
             continue
         before = text[i - 1] if i else ""
         after = text[i + 1] if i + 1 < len(text) else ""
+        if loose and not keep[i] and text[i : i + 3] in (" = ", " + "):
+            continue  # a long formula may break before = or +, never inside brackets
         if formula:
             breakable = before in ",;" or after == " " or before == " "
             protected = keep[i] or not breakable
@@ -86,12 +93,16 @@ def wrap_row(
     pad = " " * (label_width - display_width(label)) if display_width(label) < label_width else ""
     first = border + label + pad + " "
     rest = border + " " * (label_width + 1 if hang is None else hang)
-    wrapped = textwrap.wrap(
-        protect(text, formula),
-        width=width,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    # Strictest first; a row that cannot fit that way gets more break points, then prose's.
+    for strict, loose in ((formula, False), (formula, True), (False, True)):
+        wrapped = textwrap.wrap(
+            protect(text, strict, loose),
+            width=width,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        if all(display_width(line) <= width for line in wrapped):
+            break
     return [line.replace(_NBSP, " ") for line in wrapped] or [first.rstrip()]
