@@ -7,6 +7,7 @@ rnnlens printed. Counterfactuals are rebuilt in Keras with the one argument chan
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from typing import Any
@@ -147,7 +148,7 @@ def test_torch_lines_state_torchs_counts_and_the_difference(name: str) -> None:
 
 
 def test_bidirectional_extra_is_per_direction_times_two() -> None:
-    flow, k_layers = flow_of("bilstm_dropout")
+    flow, _ = flow_of("bilstm_dropout")
     bidi = flow.layers[0]
     per_direction = sum(p.numel() for p in torch.nn.LSTM(2, 32).parameters()) - 4 * 32 * 35
     assert per_direction == 4 * 32
@@ -165,7 +166,7 @@ def test_gru_footer_does_not_claim_keras_keeps_one_bias() -> None:
 def test_concat_warning_names_the_layer_whose_kernel_has_those_rows() -> None:
     flow, k_layers = flow_of("bilstm_dropout")
     (warning,) = flow.layers[0].warnings
-    rows = tuple(k_layers[2].weights[0].shape)[0]
+    rows = next(iter(k_layers[2].weights[0].shape))
     assert not k_layers[1].weights  # Dropout has no kernel
     assert f"'{k_layers[2].name}' (after 'dropout'), receives {rows} numbers" in warning
     assert f"its kernel has {rows} rows" in warning
@@ -192,7 +193,7 @@ def test_counterfactuals_equal_keras_rebuilt_with_the_argument_changed(name: str
     checked = 0
     for index, lf in enumerate(flow.layers):
         for what_if in lf.what_ifs:
-            value = eval(what_if.value, {})  # the value as the argument is spelled: True, 'sum'
+            value = ast.literal_eval(what_if.value)  # as the argument is spelled: True, 'sum'
             layers = recipe(keras.layers)
             layers[index] = _changed(layers[index], what_if.argument, value)
             batch = 4 if what_if.argument == "stateful" and value else None
@@ -256,7 +257,9 @@ def _numbers(text: str) -> set[int]:
 def test_connection_sentence_states_keras_kernel_shapes() -> None:
     flow, k_layers = flow_of("question")
     for lf, k in zip(flow.layers, k_layers):
-        kernel, recurrent = (tuple(v.shape) for v in k.weights[:2])
+        kernel = tuple(k.weights[0].shape)
         assert f"kernel {kernel}" in (lf.connection or "")
         assert set(kernel) <= _numbers(lf.connection or "")
-    assert f"recurrent_kernel {tuple(k_layers[0].weights[1].shape)}" in (flow.layers[0].connection or "")
+    assert f"recurrent_kernel {tuple(k_layers[0].weights[1].shape)}" in (
+        flow.layers[0].connection or ""
+    )

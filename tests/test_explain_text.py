@@ -49,7 +49,9 @@ def test_legend_defines_every_symbol_the_explanation_uses(name: str) -> None:
     assert used
     for term in used:
         assert TERMS[term] in defined, term
-        assert f"\n{TERMS[term]} " in text.split("\nLegend\n")[1] or text.split("\nLegend\n")[1].startswith(TERMS[term])
+        assert f"\n{TERMS[term]} " in text.split("\nLegend\n")[1] or text.split("\nLegend\n")[
+            1
+        ].startswith(TERMS[term])
     assert text.count("\nLegend\n") == 1
     assert "Legend" not in flow.to_text(legend=False)
 
@@ -115,7 +117,9 @@ def test_width_comes_from_the_terminal(monkeypatch, capsys) -> None:  # type: ig
     import os
     import shutil
 
-    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(100, 24): os.terminal_size((72, 24)))
+    monkeypatch.setattr(
+        shutil, "get_terminal_size", lambda fallback=(100, 24): os.terminal_size((72, 24))
+    )
     spec = "Bidirectional(LSTM(64, return_sequences=True), input_shape=(10, 2)) -> LSTM(32)"
     assert main(["explain", spec]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -48,7 +48,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(flow.to_json())
     else:
         text = flow.to_text(
-            color=sys.stdout.isatty(), width=terminal_width(args.width), legend=legend, torch=args.torch
+            color=sys.stdout.isatty(),
+            width=terminal_width(args.width),
+            legend=legend,
+            torch=args.torch,
         )
         print(text)
     if args.diagram:

@@ -162,7 +162,10 @@ def _equations(layer: Recurrent, p: str) -> list[str]:
         return [
             f"z(t) = x(t)·kernel + {h}·recurrent_kernel{bias}",
             f"sizes: ({d})·({d}×{gu}) + ({u})·({u}×{gu}){bias_size} → {gu} = 4 × {u}",
-            _gates(layer, [f"i = {ra}({s[0]})", f"f = {ra}({s[1]})", f"c̃ = {a}({s[2]})", f"o = {ra}({s[3]})"])
+            _gates(
+                layer,
+                [f"i = {ra}({s[0]})", f"f = {ra}({s[1]})", f"c̃ = {a}({s[2]})", f"o = {ra}({s[3]})"],
+            )
             + f"; {u} each",
             f"c(t) = f ⊙ c({p}) + i ⊙ c̃,    h(t) = o ⊙ {a}(c(t)); {u} each",
         ]
@@ -172,13 +175,23 @@ def _equations(layer: Recurrent, p: str) -> list[str]:
             return [
                 f"a(t) = x(t)·kernel{b0},    sizes ({d})·({d}×{gu}){bias_size} → {gu} = 3 × {u}",
                 f"b(t) = {h}·recurrent_kernel{b1},    sizes ({u})·({u}×{gu}){bias_size} → {gu}",
-                _gates(layer, [f"z = {ra}(a_z + b_z)", f"r = {ra}(a_r + b_r)", f"h̃ = {a}(a_h + r ⊙ b_h)"])
+                _gates(
+                    layer,
+                    [f"z = {ra}(a_z + b_z)", f"r = {ra}(a_r + b_r)", f"h̃ = {a}(a_h + r ⊙ b_h)"],
+                )
                 + f"; {u} each",
                 f"h(t) = z ⊙ {h} + (1 − z) ⊙ h̃; {u}",
             ]
         return [
             f"a(t) = x(t)·kernel{bias},    sizes ({d})·({d}×{gu}){bias_size} → {gu} = 3 × {u}",
-            _gates(layer, [f"z = {ra}(a_z + {h}·U_z)", f"r = {ra}(a_r + {h}·U_r)", f"h̃ = {a}(a_h + (r ⊙ {h})·U_h)"])
+            _gates(
+                layer,
+                [
+                    f"z = {ra}(a_z + {h}·U_z)",
+                    f"r = {ra}(a_r + {h}·U_r)",
+                    f"h̃ = {a}(a_h + (r ⊙ {h})·U_h)",
+                ],
+            )
             + f"; U_z, U_r, U_h = the {u}×{u} blocks of recurrent_kernel",
             f"h(t) = z ⊙ {h} + (1 − z) ⊙ h̃; {u} each",
         ]

@@ -263,7 +263,7 @@ def _bidirectional(
         equations=[
             "forward → (its own weights):",
             *cell.equations,
-            f"backward ← (its own weights): the same equations, with h←(t+1)"
+            "backward ← (its own weights): the same equations, with h←(t+1)"
             + (", c←(t+1)" if "c" in forward.state_names else "")
             + " in place of h(t−1)"
             + (", c(t−1)" if "c" in forward.state_names else "")
@@ -368,9 +368,7 @@ def _ignored_input_shape(layer: Layer, previous: Layer | None, fields: dict[str,
     )
 
 
-def _stacking_warnings(
-    layer: Layer, following: Layer, rest: Sequence[Layer], t: str
-) -> list[str]:
+def _stacking_warnings(layer: Layer, following: Layer, rest: Sequence[Layer], t: str) -> list[str]:
     found: list[str] = []
     sequences = isinstance(layer, (Recurrent, Bidirectional)) and layer.return_sequences
     if sequences and type(following) is Dense:
@@ -402,5 +400,3 @@ def _units(n: int) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"1 {noun}" if n == 1 else f"{n} {noun}s"
-
-

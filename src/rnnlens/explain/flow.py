@@ -223,7 +223,9 @@ def build_flow(
 
 def _torch_difference(layers: list[LayerFlow]) -> str:
     """Where torch's count differs from Keras's, layer by layer (empty when it never does)."""
-    extra = [(lf.name, lf.torch_params - lf.params) for lf in layers if lf.torch_params != lf.params]
+    extra = [
+        (lf.name, lf.torch_params - lf.params) for lf in layers if lf.torch_params != lf.params
+    ]
     if not extra:
         return "PyTorch counts the same"
     total = sum(n for _, n in extra)

@@ -56,7 +56,11 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "vector·matrix is a matrix product ((64)·(64×128) → 128 numbers); between plain "
         "numbers, · is multiplication",
     ),
-    ("(rows, cols)", r"\(\d+, \d+\)", "a weight shape, e.g. (64, 128): 64 rows, 128 columns; (128,) is a vector"),
+    (
+        "(rows, cols)",
+        r"\(\d+, \d+\)",
+        "a weight shape, e.g. (64, 128): 64 rows, 128 columns; (128,) is a vector",
+    ),
     ("kernel", r"\bkernel\b", "the matrix applied to x(t) at every step (rows: input features)"),
     (
         "recurrent_kernel",

@@ -34,7 +34,9 @@ def render_text(
     title = f"Model '{flow.model_name}' — how data flows through it, layer by layer"
     out = [bold(line) for line in textwrap.wrap(title, width=width)]
     if legend and flow.legend:
-        out += wrap_row("", "Symbols such as σ, ⊙ and h¹(t) are defined in the legend at the end.", width, "")
+        out += wrap_row(
+            "", "Symbols such as σ, ⊙ and h¹(t) are defined in the legend at the end.", width, ""
+        )
     out += wrap_row("input", _input_line(flow), width, "")
     out += wrap_row("pattern", flow.pattern, width, "")
     out += wrap_row("per step", flow.path, width, "")
@@ -89,10 +91,11 @@ def _header(layer: LayerFlow, width: int) -> list[str]:
         return [head + "─" * fill + shapes]
     short = f"┌─ {layer.index}. {layer.name} "
     if display_width(head) + 3 > width:  # the title goes on the line below the name
-        return [short + "─" * (width - display_width(short))] + wrap_row(
-            "", f"{layer.title}:{shapes}", width, "│ "
-        )
-    return [head + "─" * (width - display_width(head))] + wrap_row("", shapes.strip(), width, "│ ")
+        return [
+            short + "─" * (width - display_width(short)),
+            *wrap_row("", f"{layer.title}:{shapes}", width, "│ "),
+        ]
+    return [head + "─" * (width - display_width(head)), *wrap_row("", shapes.strip(), width, "│ ")]
 
 
 def _layer_box(layer: LayerFlow, width: int, bold: Paint, warn: Paint, torch: bool) -> list[str]:
@@ -105,9 +108,7 @@ def _layer_box(layer: LayerFlow, width: int, bold: Paint, warn: Paint, torch: bo
         rows.append(("keeps", layer.keeps))
     for direction in layer.directions:
         label = "forward →" if direction.arrow == "→" else "backward ←"
-        rows.append(
-            (label, f"'{direction.name}' reads {direction.reads}; keeps {direction.keeps}")
-        )
+        rows.append((label, f"'{direction.name}' reads {direction.reads}; keeps {direction.keeps}"))
     if layer.state_roles:
         rows.append(("h and c" if "c(t)" in layer.state_roles else "state", layer.state_roles))
     formula_rows = [("computes" if i == 0 else "", e) for i, e in enumerate(layer.equations)]
@@ -137,7 +138,9 @@ def _layer_box(layer: LayerFlow, width: int, bold: Paint, warn: Paint, torch: bo
     if layer.final_states:
         rows.append(("at the end", layer.final_states))
     for i, what_if in enumerate(layer.what_ifs):
-        rows.append(("what if" if i == 0 else "", f"{what_if.argument}={what_if.value}: {what_if.sentence}"))
+        rows.append(
+            ("what if" if i == 0 else "", f"{what_if.argument}={what_if.value}: {what_if.sentence}")
+        )
     for note in layer.notes:
         rows.append(("note", note))
     for label, text in rows:
@@ -163,7 +166,9 @@ def _weights(layer: LayerFlow, width: int) -> list[str]:
         )
         indent = LABEL + 1 + len(cells)
         if width - 2 - indent >= 24:  # room for the role beside the columns
-            lines += wrap_row("weights" if i == 0 else "", cells + weight.role, width, "│ ", hang=indent)
+            lines += wrap_row(
+                "weights" if i == 0 else "", cells + weight.role, width, "│ ", hang=indent
+            )
         else:
             lines += wrap_row("weights" if i == 0 else "", cells.rstrip(), width, "│ ")
             lines += wrap_row("", weight.role, width, "│ ", hang=LABEL + 3, label_width=LABEL + 2)

@@ -35,7 +35,9 @@ def torch_count(layer: Recurrent, directions: int = 1) -> tuple[int, str, str]:
     total, extra = directions * one, directions * torch_extra(layer)
     each = " per direction" if directions == 2 else ""
     count = f"{directions} × {one:,} = {total:,}" if directions == 2 else f"{total:,}"
-    gate_order = " Gate order differs: torch r, z, n; Keras z, r, h." if isinstance(layer, GRU) else ""
+    gate_order = (
+        " Gate order differs: torch r, z, n; Keras z, r, h." if isinstance(layer, GRU) else ""
+    )
     if extra == 0:
         line = f"PyTorch {call}: {count}, the same as Keras"
         if isinstance(layer, GRU) and layer.use_bias:

@@ -52,7 +52,9 @@ def what_ifs(layer: Layer, after: Sequence[Layer]) -> list[WhatIf]:
             ("return_state", not inner.return_state),
         ]
         for mode in ("concat", "sum", None):
-            if mode != layer.merge_mode and not (mode == "sum" and layer.merge_mode in ("mul", "ave")):
+            if mode != layer.merge_mode and not (
+                mode == "sum" and layer.merge_mode in ("mul", "ave")
+            ):
                 changes.append(("merge_mode", mode))
         changes.append(("stateful", not inner.stateful))
     elif isinstance(layer, Recurrent):
@@ -154,12 +156,18 @@ def _sentence(
             else f"the output alone → {shape}; {cost}"
         )
     elif argument == "merge_mode":
-        how = {"concat": "side by side", "sum": "added (mul, ave: multiplied, averaged)", None: "not merged: two tensors"}
+        how = {
+            "concat": "side by side",
+            "sum": "added (mul, ave: multiplied, averaged)",
+            None: "not merged: two tensors",
+        }
         text = f"the directions {how[value]} → {shape}; {cost} (the merge has no weights)"
     elif argument == "go_backwards":
         order = f"x({t}) first and x(1) last"
-        tail = ", and the steps come out in that reversed order" if inner.return_sequences else (
-            ", handing on the state after x(1)"
+        tail = (
+            ", and the steps come out in that reversed order"
+            if inner.return_sequences
+            else (", handing on the state after x(1)")
         )
         text = f"reads {order}{tail} → {shape}; {cost}"
     else:  # stateful
