@@ -18,7 +18,18 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rnnlens"
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     (
         "spec",
-        ("errors", "naming", "shapes", "hooks", "version", "symbolic", "nodes", "layers", "graph"),
+        (
+            "errors",
+            "naming",
+            "shapes",
+            "hooks",
+            "version",
+            "extras",
+            "symbolic",
+            "nodes",
+            "layers",
+            "graph",
+        ),
     ),
     ("engine", ("engine",)),
     (
