@@ -19,7 +19,9 @@ from ..layers import (
     RepeatVector,
     TimeDistributed,
 )
+from ..layers.attention import Attention
 from ..layers.merge import Concatenate, Dot, Merge
+from .attention import AttentionModule
 from .base import LayerModule
 from .bidirectional import BidirectionalModule
 from .core import (
@@ -45,6 +47,7 @@ _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
     Concatenate: ConcatenateModule,
     Dot: DotModule,
     Merge: MergeModule,
+    Attention: AttentionModule,
 }
 
 # Refuse to allocate weights taking more than this share of physical memory: the optimizer

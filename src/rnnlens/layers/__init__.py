@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigError
+from .attention import AdditiveAttention, Attention
 from .base import Layer, WeightSpec
 from .core import Dense, Dropout, Flatten, Masking, RepeatVector
 from .input import Input, InputLayer
@@ -46,6 +47,8 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         Masking,
         Flatten,
         *MERGE_LAYERS,
+        Attention,
+        AdditiveAttention,
     )
 }
 
@@ -74,6 +77,8 @@ __all__ = [
     "LAYER_TYPES",
     "LSTM",
     "Add",
+    "AdditiveAttention",
+    "Attention",
     "Average",
     "Bidirectional",
     "Concatenate",
