@@ -166,3 +166,29 @@ def test_inputs_by_name_give_the_same_outputs() -> None:
     np.testing.assert_allclose(
         r_model.predict({names[1]: b, names[0]: a}), k_model.predict([a, b], verbose=0), atol=ATOL
     )
+
+
+def _chain(lib: Any, inp: Any) -> tuple[Any, Any]:
+    x = inp(shape=(5, 3))
+    return x, lib.Dense(1)(lib.LSTM(4)(x))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["seq2seq_initial_state", "shared_layer", "two_outputs", "attention_causal_key", "chain"],
+)
+# Keras's console is 80 columns under pytest, so wider tables come back cut: compare up to 76.
+@pytest.mark.parametrize("line_length", [60, 76])
+def test_summary_is_keras_text(name: str, line_length: int) -> None:
+    recipe = RECIPES.get(name, _chain)
+    keras.backend.clear_session()
+    rl.clear_session()
+    k_in, k_out = recipe(keras.layers, keras.Input)
+    r_in, r_out = recipe(L, L.Input)
+    k_lines: list[str] = []
+    keras.Model(k_in, k_out).summary(
+        line_length=line_length, print_fn=lambda text, line_break=None: k_lines.append(text)
+    )
+    r_lines: list[str] = []
+    rl.Model(r_in, r_out).summary(line_length=line_length, print_fn=r_lines.append)
+    assert r_lines[0] == "\n".join(k_lines).rstrip("\n")

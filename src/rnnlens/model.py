@@ -62,6 +62,7 @@ class Model(Trainer, Functional):
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         inputs = [Input(batch_shape=tuple(shape)) for shape in shapes]
         outputs = self.call(inputs if several else inputs[0])
+        self.built_by_call = True
         self._connect(inputs if several else inputs[0], outputs)
 
     def _listed_layers(self, layers: list[Layer]) -> list[Layer]:

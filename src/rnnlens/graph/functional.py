@@ -41,6 +41,8 @@ class Functional(ModelSpec):
         #: Every node of the model, each after the nodes it reads (inputs' nodes first).
         self.nodes: list[Node] = []
         self._single_input = self._single_output = True
+        #: True for a subclassed model, whose graph came from calling its ``call()``.
+        self.built_by_call = False
         if inputs is not None or outputs is not None:
             self._connect(inputs, outputs)
 
