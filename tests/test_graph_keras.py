@@ -4,7 +4,7 @@ layer order compared."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import keras
@@ -19,6 +19,15 @@ ATOL = 1e-5
 pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keras_names() -> Iterator[None]:
+    # Keras numbers layers per session: leave none of ours behind for the next test.
+    yield
+    keras.backend.clear_session()
+
+
 Recipe = Callable[[Any, Any], tuple[Any, Any]]
 
 
