@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigError
 from .graph import Functional, IgnoredInputShapeWarning, SequentialSpec
 from .layers import Input, InputLayer, Layer
+from .naming import snake_case
 from .shapes import ShapeOrList
 from .train.trainer import Trainer
 
@@ -47,6 +48,10 @@ class Model(Trainer, Functional):
     (['lstm', 'head'], 393, (None, 1))
     """
 
+    def _default_name(self) -> str:
+        # Keras names a subclassed model after its class ("net" for class Net).
+        return "functional" if type(self).call is Model.call else snake_case(type(self).__name__)
+
     def call(self, inputs: Any) -> Any:
         """The forward pass of a subclassed model, written on symbolic tensors."""
         raise ConfigError(
@@ -78,8 +83,12 @@ class Model(Trainer, Functional):
             if isinstance(item, Layer) and id(item) in used
         ]
         seen = {id(layer) for layer in listed}
+        # Layers made inside call() are no attributes: Keras does not list them; rnnlens
+        # lists those with weights after the others, so get_weights() still holds them.
         return listed + [
-            layer for layer in layers if id(layer) not in seen and not isinstance(layer, InputLayer)
+            layer
+            for layer in layers
+            if id(layer) not in seen and not isinstance(layer, InputLayer) and layer.weight_specs()
         ]
 
     def _build_for(self, x: Any) -> None:

@@ -99,6 +99,30 @@ class Functional(ModelSpec):
         """The input layers' names, the keys ``predict`` accepts in a dict."""
         return [t.layer.name for t in self.inputs]
 
+    def as_chain(self) -> list[Layer] | None:
+        """The layers in order when the graph is a plain chain (one input, each node reading
+        the previous node's only output, one output), else None."""
+        steps = [node for node in self.nodes if not node.is_input]
+        if len(self.inputs) != 1 or len(self.outputs) != 1:
+            return None
+        previous = self.inputs[0]
+        for node in steps:
+            if node.kwargs or node.input_tensors != [previous] or len(node.outputs) != 1:
+                return None
+            previous = node.outputs[0]
+        return [node.layer for node in steps] if previous is self.outputs[0] else None
+
+    def chain_config(self) -> dict[str, Any] | None:
+        """A chain as a Sequential config (``Input`` entry first), or None for a graph."""
+        from ..layers.base import serialize_layer
+
+        chain = self.as_chain()
+        if chain is None:
+            return None
+        batch, *shape = self.inputs[0].shape
+        entry = {"class_name": "Input", "config": {"shape": shape, "batch_size": batch}}
+        return {"name": self.name, "layers": [entry, *(serialize_layer(x) for x in chain)]}
+
     def weighted_layers(self) -> list[Layer]:
         return [layer for layer in self.layers if not isinstance(layer, InputLayer)]
 
