@@ -70,7 +70,7 @@ def test_a_shared_layer_refuses_a_shape_that_needs_other_weights() -> None:
 
 
 def test_calling_a_layer_on_numbers_or_unpacking_one_tensor_says_what_to_do() -> None:
-    with pytest.raises(ConfigError, match="not on a symbolic tensor.*model.predict"):
+    with pytest.raises(ConfigError, match=r"not on a symbolic tensor.*model\.predict"):
         L.Dense(2)(np.zeros((2, 3)))
     with pytest.raises(ShapeError, match="cannot be unpacked: give the layer return_state=True"):
         _, _ = L.LSTM(2)(L.Input(shape=(5, 3)))
@@ -115,7 +115,7 @@ class KerasNet(keras.Model):
         self.head = keras.layers.Dense(2)
 
     def call(self, x):  # type: ignore[no-untyped-def]
-        out, h, c = self.encoder(x)
+        out, _, c = self.encoder(x)
         return self.head(keras.layers.concatenate([out, c]))
 
 
@@ -126,7 +126,7 @@ class Net(rl.Model):
         self.head = L.Dense(2)
 
     def call(self, x):  # type: ignore[no-untyped-def]
-        out, h, c = self.encoder(x)
+        out, _, c = self.encoder(x)
         return self.head(L.concatenate([out, c]))
 
 
@@ -162,7 +162,7 @@ def test_fit_on_several_inputs_is_refused_with_the_reason() -> None:
     a, b = L.Input(shape=(5, 3)), L.Input(shape=(5, 3))
     model = rl.Model([a, b], L.Dense(1)(L.concatenate([L.LSTM(2)(a), L.LSTM(2)(b)])))
     model.compile()
-    with pytest.raises(ConfigError, match="2 input\\(s\\) and 1 output\\(s\\).*model.module"):
+    with pytest.raises(ConfigError, match=r"2 input\(s\) and 1 output\(s\).*model\.module"):
         model.fit([np.zeros((2, 5, 3))] * 2, np.zeros((2, 1)), verbose=0)
 
 
@@ -229,7 +229,7 @@ def test_a_functional_chain_converts_to_torch_and_onnx(tmp_path: Path) -> None:
 def test_a_graph_model_is_refused_by_to_torch_with_the_alternative() -> None:
     a, b = L.Input(shape=(5, 3)), L.Input(shape=(5, 3))
     model = rl.Model([a, b], L.add([L.LSTM(2)(a), L.LSTM(2)(b)]))
-    with pytest.raises(ConfigError, match="is a graph.*use model.module"):
+    with pytest.raises(ConfigError, match=r"is a graph.*use model\.module"):
         rl.to_torch(model)
 
 
