@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from ..nodes import SymbolicTensor, map_tensors
+from ..nodes import map_tensors
 from .base import LayerModule
 from .build import check_memory
 from .sequential import SequentialModule
@@ -68,8 +68,9 @@ class GraphModule(SequentialModule):
                 for key, value in node.kwargs.items()
                 if key not in ("mask", "training")
             }
-            if isinstance(node.kwargs.get("mask"), SymbolicTensor):
-                mask = values[id(node.kwargs["mask"])].bool()
+            given = node.kwargs.get("mask")
+            if given is not None:  # an explicit mask= (one tensor, or a list for merges)
+                mask = map_tensors(given, lambda t: values[id(t)].bool())
             out_mask = module.next_mask(x, mask)
             out = module(x, mask, **extra)
             outs = out if isinstance(out, list) else [out]

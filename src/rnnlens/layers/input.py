@@ -42,8 +42,11 @@ class InputLayer(Layer):
             if kwargs.get(keras2) is not None:
                 value = kwargs.pop(keras2)
                 shape, batch_shape = (value, batch_shape) if keras3 == "shape" else (shape, value)
-        for ignored in ("sparse", "ragged", "optional", "input_tensor", "tensor"):
-            kwargs.pop(ignored, None)
+        for option in ("sparse", "ragged", "optional"):
+            if kwargs.pop(option, None):
+                raise ConfigError(f"Input: {option}=True is not supported by rnnlens")
+        if kwargs.pop("input_tensor", kwargs.pop("tensor", None)) is not None:
+            raise ConfigError("Input: input_tensor= is not supported; give shape=...")
         if shape is None and batch_shape is not None:
             full = tuple(batch_shape)
             shape, batch_size = full[1:], full[0]
