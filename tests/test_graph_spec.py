@@ -240,3 +240,12 @@ def test_trace_and_report_run_on_a_functional_chain(tmp_path: Path) -> None:
     traced = rl.trace(model, data)
     assert "rec" in [layer.name for layer in traced.layers]
     assert model.report(data, tmp_path / "r.html").stat().st_size > 0
+
+
+def test_trace_and_report_refuse_several_inputs_with_the_alternative(tmp_path: Path) -> None:
+    a, b = L.Input(shape=(5, 3)), L.Input(shape=(5, 3))
+    model = rl.Model([a, b], L.add([L.LSTM(2)(a), L.LSTM(2)(b)]))
+    data = [np.zeros((2, 5, 3), dtype="float32")] * 2
+    for run in (lambda: rl.trace(model, data), lambda: model.report(data, tmp_path / "r.html")):
+        with pytest.raises(rl.InputDataError, match=r"one input; model .* has 2.*model\.predict"):
+            run()

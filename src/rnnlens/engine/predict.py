@@ -66,6 +66,20 @@ def as_input_array(
     return array
 
 
+def require_one_input(model: ModelSpec, doing: str) -> None:
+    """Refuse a model with several inputs where ``doing`` records one input array.
+
+    Raises:
+        InputDataError: the model has several inputs.
+    """
+    shape = model.input_shape
+    if isinstance(shape, list):
+        raise InputDataError(
+            f"{doing} runs models with one input; model '{model.name}' has {len(shape)} "
+            f"{format_shape(shape)}: use model.predict([...]) for its outputs"
+        )
+
+
 def as_input_arrays(model: ModelSpec, x: Any, *, what: str = "x") -> list[np.ndarray]:
     """One checked array per model input: ``x`` is an array, a list, or a dict by input name."""
     shape = model.input_shape
