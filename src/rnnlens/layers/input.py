@@ -52,7 +52,7 @@ class InputLayer(Layer):
             shape, batch_size = full[1:], full[0]
         if shape is None:
             raise ConfigError(
-                "Input needs shape=(time, features), for example Input(shape=(10, 2))"
+                "InputLayer needs shape=(time, features), for example InputLayer(shape=(10, 2))"
             )
         super().__init__(name=name, **kwargs)
         self.shape: Shape = as_shape(shape, what="Input shape")
@@ -98,6 +98,12 @@ def Input(
     Raises:
         ConfigError: no shape given.
     """
+    if (
+        shape is None
+        and batch_shape is None
+        and not {"input_shape", "batch_input_shape"} & set(kwargs)
+    ):
+        raise ConfigError("Input needs shape=(time, features), for example Input(shape=(10, 2))")
     return InputLayer(
         shape=shape,
         batch_size=batch_size,
