@@ -80,6 +80,8 @@ class BatchNormalization(Layer):
         kwargs.pop("renorm_clipping", None)
         kwargs.pop("renorm_momentum", None)
         super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]  # Keras 2 files write [-1]
         if isinstance(axis, bool) or not isinstance(axis, int):
             raise ConfigError(f"BatchNormalization: axis must be an integer, received {axis!r}")
         self.axis = axis
@@ -111,18 +113,10 @@ class BatchNormalization(Layer):
             specs.append(WeightSpec("gamma", (n,), self.gamma_initializer))
         if self.center:
             specs.append(WeightSpec("beta", (n,), self.beta_initializer))
-        specs.append(WeightSpec("moving_mean", (n,), self.moving_mean_initializer))
-        specs.append(WeightSpec("moving_variance", (n,), self.moving_variance_initializer))
+        # Counted in the total, never changed by the optimizer (non-trainable, as Keras).
+        specs.append(WeightSpec("moving_mean", (n,), self.moving_mean_initializer, False))
+        specs.append(WeightSpec("moving_variance", (n,), self.moving_variance_initializer, False))
         return specs
-
-    @property
-    def non_trainable_params(self) -> int:
-        """The moving statistics: counted in the total, never changed by the optimizer."""
-        self._require_input_shape("its weight shapes")
-        assert isinstance(self.input_shape, tuple)
-        n = self.input_shape[-1]
-        assert isinstance(n, int)
-        return 2 * n
 
 
 class LayerNormalization(Layer):

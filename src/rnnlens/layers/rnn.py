@@ -94,7 +94,7 @@ class RNN(Layer):
     def weight_specs(self) -> list[WeightSpec]:
         self._require_input_shape("its weight shapes")
         return [
-            WeightSpec(prefix + spec.name, spec.shape, spec.initializer)
+            WeightSpec(prefix + spec.name, spec.shape, spec.initializer, spec.trainable)
             for prefix, layer in zip(self.prefixes, self.chain)
             for spec in layer.weight_specs()
         ]

@@ -105,7 +105,7 @@ class Bidirectional(Layer):
 
     def weight_specs(self) -> list[WeightSpec]:
         return [
-            WeightSpec(f"{inner.name}/{spec.name}", spec.shape, spec.initializer)
+            WeightSpec(f"{inner.name}/{spec.name}", spec.shape, spec.initializer, spec.trainable)
             for inner in (self.forward, self.backward)
             for spec in inner.weight_specs()
         ]
