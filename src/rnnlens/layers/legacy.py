@@ -184,8 +184,8 @@ def build_legacy_layer(
             kwargs.setdefault("recurrent_activation", "sigmoid")
     if name == "TimeDistributedDense":
         notes.append(
-            "TimeDistributedDense is Keras 0/1: write TimeDistributed(Dense(...)) (or Dense(...), "
-            "which maps every step of a sequence the same way)"
+            "TimeDistributedDense is gone in Keras 3 (a Keras 0/1 name): write "
+            "TimeDistributed(Dense(...)), or Dense(...), which maps every step the same way"
         )
         dense, inner_notes = build_legacy_layer("Dense", args, _without_layer_kwargs(kwargs))
         wrapper = {k: v for k, v in kwargs.items() if k in _WRAPPER_KWARGS}
@@ -277,13 +277,9 @@ def _rename_arguments(name: str, kwargs: dict[str, Any], notes: list[str]) -> No
             value = kwargs.pop(old)
             if old != "unroll" and old != "implementation":
                 notes.append(f"Keras 3 refuses {old}={value!r}: remove it ({why})")
-    if (
-        any(k in kwargs for k in ("kernel_initializer", "recurrent_initializer"))
-        and name in _RECURRENT
-    ):
-        for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
-            if isinstance(kwargs.get(key), str):
-                kwargs[key] = _KERAS1_INITIALIZERS.get(kwargs[key], kwargs[key])
+    for key in [k for k in kwargs if k.endswith("_initializer")]:
+        if isinstance(kwargs[key], str) and kwargs[key] in _KERAS1_INITIALIZERS:
+            kwargs[key] = _KERAS1_INITIALIZERS[kwargs[key]]
 
 
 # Keras 1 initializer names that Keras 3 spells differently.

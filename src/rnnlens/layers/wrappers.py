@@ -147,6 +147,9 @@ class TimeDistributed(Layer):
                 f"TimeDistributed wraps a layer such as Dense(3) or LSTM(8); received {type(layer).__name__}"
             )
         super().__init__(**kwargs)
+        if self.declared_input_shape is None:
+            # Keras 2 read the wrapped layer's input_shape (Keras 3 ignores it: a legacy note)
+            self.declared_input_shape = layer.declared_input_shape
         self.layer = layer
 
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
