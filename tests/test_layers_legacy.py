@@ -29,8 +29,16 @@ CASES: dict[str, tuple[str, list[Any], dict[str, Any], tuple[Any, ...], Any]] = 
     "keras1-lstm": (
         "LSTM",
         [],
-        dict(output_dim=32, input_dim=8, input_length=10, init="glorot_uniform",
-             inner_init="orthogonal", dropout_U=0.2, dropout_W=0.1, return_sequences=True),
+        dict(
+            output_dim=32,
+            input_dim=8,
+            input_length=10,
+            init="glorot_uniform",
+            inner_init="orthogonal",
+            dropout_U=0.2,
+            dropout_W=0.1,
+            return_sequences=True,
+        ),
         (10, 8),
         lambda L: L.LSTM(32, recurrent_dropout=0.2, dropout=0.1, return_sequences=True),
     ),
@@ -41,21 +49,37 @@ CASES: dict[str, tuple[str, list[Any], dict[str, Any], tuple[Any, ...], Any]] = 
         (None, 4),
         lambda L: L.GRU(16, recurrent_activation="hard_sigmoid"),
     ),
-    "cudnn-lstm": ("CuDNNLSTM", [12], dict(return_sequences=True), (7, 3),
-                   lambda L: L.LSTM(12, return_sequences=True)),
+    "cudnn-lstm": (
+        "CuDNNLSTM",
+        [12],
+        dict(return_sequences=True),
+        (7, 3),
+        lambda L: L.LSTM(12, return_sequences=True),
+    ),
     "cudnn-gru": ("CuDNNGRU", [6], {}, (7, 3), lambda L: L.GRU(6)),
     "keras1-conv": (
         "Convolution1D",
         [],
-        dict(nb_filter=32, filter_length=3, border_mode="same", activation="relu",
-             subsample_length=1),
+        dict(
+            nb_filter=32, filter_length=3, border_mode="same", activation="relu", subsample_length=1
+        ),
         (20, 8),
         lambda L: L.Conv1D(32, 3, padding="same", activation="relu"),
     ),
-    "keras1-atrous": ("AtrousConvolution1D", [8, 3], dict(atrous_rate=2), (20, 4),
-                      lambda L: L.Conv1D(8, 3, dilation_rate=2)),
-    "keras1-max-pooling": ("MaxPooling1D", [], dict(pool_length=2, stride=1), (9, 4),
-                           lambda L: L.MaxPooling1D(2, strides=1)),
+    "keras1-atrous": (
+        "AtrousConvolution1D",
+        [8, 3],
+        dict(atrous_rate=2),
+        (20, 4),
+        lambda L: L.Conv1D(8, 3, dilation_rate=2),
+    ),
+    "keras1-max-pooling": (
+        "MaxPooling1D",
+        [],
+        dict(pool_length=2, stride=1),
+        (9, 4),
+        lambda L: L.MaxPooling1D(2, strides=1),
+    ),
     "keras1-embedding": (
         "Embedding",
         [1000, 64],
@@ -63,17 +87,42 @@ CASES: dict[str, tuple[str, list[Any], dict[str, Any], tuple[Any, ...], Any]] = 
         (50,),
         lambda L: L.Embedding(1000, 64),
     ),
-    "keras2-embedding-input-length": ("Embedding", [500, 16], dict(input_length=30), (30,),
-                                      lambda L: L.Embedding(500, 16)),
+    "keras2-embedding-input-length": (
+        "Embedding",
+        [500, 16],
+        dict(input_length=30),
+        (30,),
+        lambda L: L.Embedding(500, 16),
+    ),
     "keras1-dropout": ("Dropout", [], dict(p=0.5), (4, 3), lambda L: L.Dropout(0.5)),
-    "keras1-dense-bias": ("Dense", [3], dict(bias=False, init="he_normal"), (5,),
-                          lambda L: L.Dense(3, use_bias=False, kernel_initializer="he_normal")),
-    "keras1-batchnorm": ("BatchNormalization", [], dict(mode=0, beta_init="zero", gamma_init="one"),
-                         (6, 3), lambda L: L.BatchNormalization()),
-    "time-distributed-dense": ("TimeDistributedDense", [5], {}, (7, 3),
-                               lambda L: L.TimeDistributed(L.Dense(5))),
-    "keras2-batch-input-shape": ("LSTM", [4], dict(batch_input_shape=(None, 6, 2)), (6, 2),
-                                 lambda L: L.LSTM(4)),
+    "keras1-dense-bias": (
+        "Dense",
+        [3],
+        dict(bias=False, init="he_normal"),
+        (5,),
+        lambda L: L.Dense(3, use_bias=False, kernel_initializer="he_normal"),
+    ),
+    "keras1-batchnorm": (
+        "BatchNormalization",
+        [],
+        dict(mode=0, beta_init="zero", gamma_init="one"),
+        (6, 3),
+        lambda L: L.BatchNormalization(),
+    ),
+    "time-distributed-dense": (
+        "TimeDistributedDense",
+        [5],
+        {},
+        (7, 3),
+        lambda L: L.TimeDistributed(L.Dense(5)),
+    ),
+    "keras2-batch-input-shape": (
+        "LSTM",
+        [4],
+        dict(batch_input_shape=(None, 6, 2)),
+        (6, 2),
+        lambda L: L.LSTM(4),
+    ),
 }
 
 
@@ -113,9 +162,13 @@ def keras3_raises(class_name: str, args: list[Any], kwargs: dict[str, Any], shap
 def test_notes_say_truly_when_keras3_refuses(case: Any) -> None:
     class_name, args, kwargs, shape, _ = case
     _, notes = build_legacy_layer(class_name, args, kwargs)
-    says_refused = any(note.startswith("Keras 3 refuses") or "gone in Keras 3" in note
-                       or "Keras 3 has no" in note or "Keras 3 reads input_dim" in note
-                       for note in notes)
+    says_refused = any(
+        note.startswith("Keras 3 refuses")
+        or "gone in Keras 3" in note
+        or "Keras 3 has no" in note
+        or "Keras 3 reads input_dim" in note
+        for note in notes
+    )
     assert says_refused == keras3_raises(class_name, args, kwargs, shape)
 
 
@@ -129,7 +182,9 @@ def test_keras3_call_passes_through_without_notes() -> None:
 def test_embedding_input_length_is_what_keras3_ignores() -> None:
     keras.backend.clear_session(free_memory=False)
     with pytest.warns(UserWarning, match="input_length"):
-        k_model = keras.Sequential([keras.layers.Embedding(100, 8, input_length=12), keras.layers.LSTM(4)])
+        k_model = keras.Sequential(
+            [keras.layers.Embedding(100, 8, input_length=12), keras.layers.LSTM(4)]
+        )
     assert not k_model.built  # Keras 3 leaves it unbuilt ...
     layer, notes = build_legacy_layer("Embedding", [100, 8], {"input_length": 12})
     model = rnnlens.Sequential([layer, LSTM(4)])  # ... rnnlens builds it, and says why
@@ -146,14 +201,22 @@ def test_wrapped_input_shape_leaves_keras3_unbuilt(wrapper: str) -> None:
         inner_k = type(inner_k)(4 if wrapper == "Bidirectional" else 3, input_shape=(5, 2))
         k_model = keras.Sequential([getattr(keras.layers, wrapper)(inner_k)])
     assert not k_model.built
-    inner = LSTM(4, input_shape=(5, 2)) if wrapper == "Bidirectional" else Dense(3, input_shape=(5, 2))
+    inner = (
+        LSTM(4, input_shape=(5, 2)) if wrapper == "Bidirectional" else Dense(3, input_shape=(5, 2))
+    )
     layer, notes = build_legacy_layer(wrapper, [inner], {})
     assert isinstance(layer, (Bidirectional, TimeDistributed))
     assert any("leaves the model unbuilt" in note for note in notes)
     model = rnnlens.Sequential([layer])
     keras.backend.clear_session(free_memory=False)
-    built = keras.Sequential([keras.Input((5, 2)), getattr(keras.layers, wrapper)(
-        keras.layers.LSTM(4) if wrapper == "Bidirectional" else keras.layers.Dense(3))])
+    built = keras.Sequential(
+        [
+            keras.Input((5, 2)),
+            getattr(keras.layers, wrapper)(
+                keras.layers.LSTM(4) if wrapper == "Bidirectional" else keras.layers.Dense(3)
+            ),
+        ]
+    )
     assert model.output_shape == tuple(built.outputs[0].shape)
     assert model.count_params() == built.count_params()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import keras
-import numpy as np
 import pytest
 import torch
 
@@ -35,7 +34,12 @@ CASES = {
     "reshape-minus-one": (lambda L: [L.Reshape((-1, 4)), L.GRU(2)], (2, 3, 8)),
     "permute": (lambda L: [L.Permute((2, 1)), L.LSTM(3)], (2, 5, 4)),
     "flatten-reshape-round-trip": (
-        lambda L: [L.LSTM(4, return_sequences=True), L.Flatten(), L.Reshape((5, 4)), L.SimpleRNN(2)],
+        lambda L: [
+            L.LSTM(4, return_sequences=True),
+            L.Flatten(),
+            L.Reshape((5, 4)),
+            L.SimpleRNN(2),
+        ],
         (2, 5, 3),
     ),
     "spatial-dropout-inference": (lambda L: [L.SpatialDropout1D(0.5), L.LSTM(3)], (2, 5, 4)),

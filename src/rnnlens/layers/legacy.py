@@ -217,6 +217,12 @@ def build_legacy_layer(
             f"Keras 3 refuses batch_input_shape={tuple(kwargs['batch_input_shape'])}: write "
             f"keras.Input(batch_shape={tuple(kwargs['batch_input_shape'])}) as the first layer"
         )
+    if "weights" in kwargs and name != "Embedding":
+        kwargs.pop("weights")
+        notes.append(
+            f"Keras 3 refuses weights= on {name} (only Embedding keeps it): call "
+            "layer.set_weights(...) once the model is built; rnnlens starts from fresh weights"
+        )
     if name == "BatchNormalization" and kwargs.pop("mode", 0) != 0:
         raise ConfigError("BatchNormalization: Keras 1's mode=1 or 2 has no Keras 3 equivalent")
     _drop_unsupported_options(cls, name, kwargs, notes)
@@ -308,11 +314,8 @@ def _sequence_input(name: str, kwargs: dict[str, Any], notes: list[str]) -> None
         )
         if kwargs.get("input_shape") is not None and next(iter(kwargs["input_shape"])) is None:
             kwargs["input_shape"] = (length, *tuple(kwargs["input_shape"])[1:])
-    if (
-        name in ("LSTM", "GRU")
-        and any(k in kwargs for k in ("recurrent_dropout", "kernel_initializer"))
-        and ("recurrent_activation" not in kwargs)
-    ):
+    # Only for calls already shown to be Keras 1/2 code: Keras 3 code means Keras 3 defaults.
+    if name in ("LSTM", "GRU") and notes and "recurrent_activation" not in kwargs:
         notes.append(
             f"Keras 1 and 2 (before 2.3) defaulted {name}'s recurrent_activation to 'hard_sigmoid'"
             + (" and GRU's reset_after to False" if name == "GRU" else "")
