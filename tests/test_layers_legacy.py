@@ -236,7 +236,7 @@ def test_unsupported_layers_are_named(class_name: str, reason: str) -> None:
 
 
 def test_bad_arguments_after_translation_still_name_the_layer() -> None:
-    with pytest.raises(ConfigError, match="both output_dim= .* and units="):
+    with pytest.raises(ConfigError, match=r"both output_dim= .* and units="):
         build_legacy_layer("LSTM", [], {"output_dim": 3, "units": 4})
     with pytest.raises(ConfigError, match="LSTM got an unknown argument 'foo'"):
         build_legacy_layer("LSTM", [3], {"foo": 1})
