@@ -166,3 +166,54 @@ def test_unsupported_layers_in_a_file_are_named() -> None:
     assert "Lambda layers hold Python code" in message
     assert "no ConvLSTM2D layer" in message
     assert "renorm=True" in message
+
+
+TORCH_MODELS = {
+    **{name: MODELS[name] for name in ("conv-lstm", "cells-and-wrappers", "time-distributed-lstm")},
+    "embedding-unmasked": (
+        lambda L: [
+            L.Embedding(40, 6),
+            L.Conv1D(5, 3, padding="same", strides=2),
+            L.AveragePooling1D(3, strides=1, padding="same"),
+            L.SpatialDropout1D(0.3),
+            L.LSTM(4),
+            L.BatchNormalization(),
+        ],
+        (9,),
+        lambda: ids(3, 9, 40),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TORCH_MODELS))
+def test_to_torch_computes_what_keras_computes(name: str) -> None:
+    import torch
+
+    recipe, shape, make_x = TORCH_MODELS[name]
+    k_model, model = twins(recipe, shape, positive=True)
+    stack = rnnlens.to_torch(model)
+    x = make_x()
+    with torch.no_grad():
+        got = stack(torch.tensor(x, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(got, keras_outputs(k_model, x)[0], atol=1e-5)
+
+
+def test_to_torch_refuses_a_mask_it_cannot_carry() -> None:
+    _, model = twins(MODELS["text-classifier"][0], (9,))
+    with pytest.raises(rnnlens.errors.ConfigError, match="mask_zero=True"):
+        rnnlens.to_torch(model)
+
+
+@pytest.mark.parametrize("name", ["conv-lstm", "cells-and-wrappers"])
+def test_onnx_export_runs_like_keras(name: str, tmp_path: Path) -> None:
+    import onnxruntime
+
+    recipe, shape, make_x = MODELS[name]
+    k_model, model = twins(recipe, shape, positive=True)
+    from rnnlens.io.onnx import to_onnx
+
+    path = to_onnx(model, tmp_path / "m.onnx")  # checks against predict too
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    x = make_x()
+    (got,) = session.run(None, {"x": x})
+    np.testing.assert_allclose(got, keras_outputs(k_model, x)[0], atol=1e-5)
