@@ -61,6 +61,11 @@ MASKED = {
         L.Dropout(0.2),
         L.LSTM(3),
     ],
+    "bidirectional-rnn-cell-masked": lambda L: [
+        L.Embedding(V, 4, mask_zero=True),
+        L.Bidirectional(L.RNN(L.SimpleRNNCell(3), return_sequences=True)),
+        L.GlobalAveragePooling1D(),
+    ],
     "rnn-cell-masked": lambda L: [
         L.Embedding(V, 4, mask_zero=True),
         L.RNN(L.LSTMCell(3), return_sequences=True),

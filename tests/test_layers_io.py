@@ -52,6 +52,7 @@ MODELS: dict[str, tuple[Any, tuple[int, ...], Any]] = {
         lambda L: [
             L.RNN(L.LSTMCell(4), return_sequences=True),
             L.RNN(L.StackedRNNCells([L.GRUCell(3), L.SimpleRNNCell(2)]), return_sequences=True),
+            L.Bidirectional(L.RNN(L.GRUCell(2), return_sequences=True), merge_mode="ave"),
             L.TimeDistributed(L.Dense(3)),
             L.Permute((2, 1)),
             L.Reshape((6, -1)),

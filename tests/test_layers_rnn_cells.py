@@ -196,6 +196,13 @@ TIME_DISTRIBUTED = {
         (2, 3, 7, 2),
     ),
     "rnn-cell": (lambda L: [L.TimeDistributed(L.RNN(L.LSTMCell(3)))], (2, 3, 5, 2)),
+    "bidirectional-rnn-cell": (
+        lambda L: [
+            L.Bidirectional(L.RNN(L.LSTMCell(3), return_sequences=True)),
+            L.Bidirectional(L.RNN(L.GRUCell(2)), merge_mode="sum"),
+        ],
+        (2, 5, 2),
+    ),
 }
 
 
