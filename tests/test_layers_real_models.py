@@ -56,6 +56,8 @@ def keras_model(snippet: Snippet) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # input_shape= after Input, input_length
         layers = [keras_layer(call, snippet) for call in (snippet.keras3 or snippet.calls)]
+        if type(layers[0]).__name__ == "InputLayer":
+            return keras.Sequential(layers)  # the source declares its input itself
         return keras.Sequential([first, *layers])
 
 

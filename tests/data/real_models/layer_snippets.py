@@ -234,7 +234,6 @@ SNIPPETS: dict[str, Snippet] = {
         ],
         (1, 4, 4),
         batch_shape=True,
-        keras3=[C("RNN", C("LSTMCell", 2), unroll=True)],
     ),
     "rnn-gru-cell": Snippet(
         "https://github.com/Samsung/ONE/blob/HEAD/res/TensorFlowPythonExamples/examples/"
@@ -245,7 +244,6 @@ SNIPPETS: dict[str, Snippet] = {
         ],
         (1, 4, 4),
         batch_shape=True,
-        keras3=[C("RNN", C("GRUCell", 2), unroll=True)],
     ),
     "cudnn-lstm-batchnorm": Snippet(
         "https://github.com/FrostByte266/econ-ml/blob/HEAD/src/networks.py",
