@@ -48,7 +48,9 @@ def _rich(outputs: list[dict[str, Any]], mime: str) -> list[str]:
 
 def test_model_shows_keras_summary_as_a_table(executed: Any) -> None:
     (table,) = _rich(_outputs(executed, 0), "text/html")
-    assert "<table" in table and "17,152" in table and "12,416" in table and "(None, 10, 64)" in table
+    assert (
+        "<table" in table and "17,152" in table and "12,416" in table and "(None, 10, 64)" in table
+    )
 
 
 def test_explanation_is_an_html_panel(executed: Any) -> None:
@@ -81,7 +83,10 @@ def test_exported_page_renders_each_view_in_chromium(executed: Any, tmp_path: Pa
             """() => ({
                 tables: document.querySelectorAll('table').length,
                 panels: document.querySelectorAll('.rnnlens-explain').length,
-                svgs: document.querySelectorAll('svg').length,
+                // nbconvert embeds SVG outputs as data: images; count those that decoded
+                svgs: [...document.querySelectorAll('img[src^="data:image/svg+xml"]')]
+                    .filter((img) => img.complete && img.naturalWidth > 0).length
+                    + document.querySelectorAll('svg').length,
                 bars: document.querySelectorAll('progress').length,
                 panelHeight: document.querySelector('.rnnlens-explain')?.getBoundingClientRect().height ?? 0,
             })"""
