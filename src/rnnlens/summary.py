@@ -204,7 +204,7 @@ def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
         for layer in model.layers
         if layer.trainable
         for spec in layer.weight_specs()
-        if getattr(spec, "trainable", True)
+        if spec.trainable
     )
     for label, count in (
         ("Total", total),

@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
 from .base import Layer, WeightSpec, require_rank
+from .input import InputLayer
 from .recurrent import Recurrent, check_initial_state
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -30,14 +31,18 @@ class Bidirectional(Layer):
 
     def __init__(
         self,
-        layer: Recurrent,
+        layer: Layer,
         merge_mode: str | None = "concat",
-        backward_layer: Recurrent | None = None,
+        backward_layer: Layer | None = None,
         **kwargs: Any,
     ) -> None:
+        given, given_backward = layer, backward_layer
+        layer = _as_recurrent(layer)  # RNN(LSTMCell(u)) runs as LSTM(u)
+        backward_layer = None if backward_layer is None else _as_recurrent(backward_layer)
         if not isinstance(layer, Recurrent):
             raise ConfigError(
-                f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), received {type(layer).__name__}"
+                "Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN, or RNN of one "
+                f"cell), received {type(layer).__name__}"
             )
         if merge_mode not in MERGE_MODES:
             raise ConfigError(
@@ -46,9 +51,9 @@ class Bidirectional(Layer):
         super().__init__(**kwargs)
         if self.declared_input_shape is None:
             self.declared_input_shape = layer.declared_input_shape
-        self.layer = layer
+        self.layer = given
         self.merge_mode = merge_mode
-        self.backward_layer = backward_layer
+        self.backward_layer = given_backward
         self.forward = _renamed_copy(layer, f"forward_{layer.name}", layer.go_backwards)
         if backward_layer is None:
             # As Keras 3: the copy reads backwards, so a layer that already does is refused.
@@ -114,7 +119,7 @@ class Bidirectional(Layer):
 
     def weight_specs(self) -> list[WeightSpec]:
         return [
-            WeightSpec(f"{inner.name}/{spec.name}", spec.shape, spec.initializer)
+            WeightSpec(f"{inner.name}/{spec.name}", spec.shape, spec.initializer, spec.trainable)
             for inner in (self.forward, self.backward)
             for spec in inner.weight_specs()
         ]
@@ -139,6 +144,10 @@ class Bidirectional(Layer):
 class TimeDistributed(Layer):
     """Applies the same layer to every time step: ``(batch, time, ...)`` -> ``(batch, time, ...)``.
 
+    The wrapped layer sees one step at a time, ``(batch, ...)``: any single-output layer,
+    including a recurrent one (``TimeDistributed(LSTM(8))`` on ``(batch, time, steps, d)``
+    runs the LSTM over the inner ``steps`` of every outer step). The time-step mask passes on.
+
     >>> from rnnlens.layers import Dense
     >>> layer = TimeDistributed(Dense(3))
     >>> layer.build((None, 5, 8))
@@ -147,19 +156,25 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
-        if not isinstance(layer, Layer) or isinstance(layer, Recurrent):
+        if not isinstance(layer, Layer) or isinstance(layer, InputLayer):
             raise ConfigError(
-                "TimeDistributed wraps a per-step layer such as Dense; "
-                f"received {type(layer).__name__}"
+                f"TimeDistributed wraps a layer such as Dense(3) or LSTM(8); received {type(layer).__name__}"
             )
         super().__init__(**kwargs)
+        if self.declared_input_shape is None:
+            # Keras 2 read the wrapped layer's input_shape (Keras 3 ignores it: a legacy note)
+            self.declared_input_shape = layer.declared_input_shape
         self.layer = layer
 
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
         if len(input_shape) < 3:
             require_rank(self, input_shape, 3, "(batch, time, features)")
         inner = self.layer.attach((input_shape[0], *input_shape[2:]))
-        assert isinstance(inner, tuple)
+        if isinstance(inner, list):
+            raise ShapeError(
+                f"{self.describe()}: the wrapped {self.layer.describe()} hands on several "
+                f"tensors {format_shape(inner)}; TimeDistributed needs one (set return_state=False)"
+            )
         return (input_shape[0], input_shape[1], *inner[1:])
 
     def weight_specs(self) -> list[WeightSpec]:
@@ -191,6 +206,15 @@ def _check_pair(forward: Recurrent, backward: object) -> None:
                 f"Bidirectional: layer and backward_layer must agree on {option} "
                 f"({getattr(forward, option)} vs {getattr(backward, option)})"
             )
+
+
+def _as_recurrent(layer: Any) -> Any:
+    """The recurrent layer an ``RNN`` of one cell runs as; anything else unchanged."""
+    from .rnn import RNN
+
+    if isinstance(layer, RNN) and len(layer.chain) == 1:
+        return layer.as_recurrent()
+    return layer
 
 
 def _renamed_copy(layer: Recurrent, name: str, go_backwards: bool) -> Recurrent:
