@@ -35,3 +35,7 @@ class ModelFileError(RnnlensError, OSError):
 
 class ResourceError(RnnlensError, MemoryError):
     """Building the model would need more memory than this machine has."""
+
+
+class ConfigTypeError(ConfigError, TypeError):
+    """An option of the wrong type (``RepeatVector(n="3")``); Keras raises ``TypeError``."""

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from .engine.sequential import SequentialModule
     from .explain.flow import Flow
+    from .train.compile import TrainingState
     from .train.history import History
 
 
@@ -42,7 +43,7 @@ class Sequential:
         self.layers: list[Layer] = []
         self.input_layer: Input | None = None
         self._module: SequentialModule | None = None
-        self._training: Any = None  # set by compile(); see rnnlens.train
+        self._training: TrainingState | None = None  # set by compile(); see rnnlens.train
         if layers is not None and (
             isinstance(layers, (Layer, str, bytes)) or not hasattr(layers, "__iter__")
         ):
@@ -202,6 +203,28 @@ class Sequential:
     def get_weights(self) -> list[np.ndarray]:
         """All weights as numpy arrays, layer by layer, in Keras's order and layout."""
         return [w for layer in self.layers for w in layer.get_weights()]
+
+    @property
+    def weights(self) -> list[torch.nn.Parameter]:
+        """Every weight, layer by layer, in ``get_weights()`` order."""
+        return [w for layer in self.layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[torch.nn.Parameter]:
+        """The weights ``fit`` updates (frozen layers' excluded)."""
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[torch.nn.Parameter]:
+        """The weights of layers with ``trainable=False`` (and of layers inside them)."""
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Regularization terms: activity terms of the last training step, then weight terms."""
+        from .train.regularizers import model_losses
+
+        return model_losses(self)
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Load weights in Keras's order and layout, as returned by Keras's ``get_weights()``."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+from .layers.wrappers import weight_owners
 from .shapes import format_shape
 
 if TYPE_CHECKING:
@@ -134,7 +135,12 @@ def render_summary(model: Sequential, line_length: int | None = None) -> str:
         out.extend(row(values, "│"))
     out.append(line("└", "─", "┴", "┘"))
     total = sum(r.params for r in rows)
-    trainable = sum(layer.count_params() for layer in model.layers if layer.trainable)
+    trainable = sum(
+        owner.count_params()
+        for layer in model.layers
+        for owner, trains in weight_owners(layer)
+        if trains and owner.input_shape is not None
+    )
     for label, count in (
         ("Total", total),
         ("Trainable", trainable),

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import ConfigError, ShapeError
 from ..naming import snake_case, unique_name
 from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
+from .objects import KerasObject, serialize
+from .options import regularizer_option
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,9 +33,10 @@ _LAYER_KWARGS = (
     "input_dim",
     "trainable",
     "dtype",
+    "activity_regularizer",
 )
 # Keras arguments rnnlens accepts and ignores on purpose (they change nothing it computes).
-_IGNORED_KWARGS = ("unroll", "implementation", "time_major", "activity_regularizer")
+_IGNORED_KWARGS = ("unroll", "implementation", "time_major")
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class WeightSpec:
 
     name: str
     shape: tuple[int, ...]
-    initializer: str
+    initializer: Any  # a Keras name or a rnnlens.layers.objects.Initializer
 
     @property
     def size(self) -> int:
@@ -71,6 +74,9 @@ class Layer:
             )
         self.name: str = name or unique_name(snake_case(type(self).__name__))
         self.trainable: bool = bool(kwargs.get("trainable", True))
+        self.activity_regularizer = regularizer_option(
+            type(self).__name__, "activity_regularizer", kwargs.get("activity_regularizer")
+        )
         self.dtype = kwargs.get("dtype")
         self.declared_input_shape: Shape | None = _declared_shape(type(self).__name__, kwargs)
         batch_size = kwargs.get("batch_size")
@@ -140,6 +146,31 @@ class Layer:
 
         set_layer_weights(self, weights)
 
+    @property
+    def weights(self) -> list[torch.nn.Parameter]:
+        """Every weight tensor, in ``get_weights()`` order (Keras's ``layer.weights``)."""
+        from ..engine.weights import layer_variables
+
+        return [p for *_, p, _ in layer_variables(self)] if self.input_shape is not None else []
+
+    @property
+    def trainable_weights(self) -> list[torch.nn.Parameter]:
+        """The weights ``fit`` updates: none when this layer or one around it is frozen."""
+        from ..engine.weights import layer_variables
+
+        if self.input_shape is None:
+            return []
+        return [p for *_, p, trains in layer_variables(self) if trains]
+
+    @property
+    def non_trainable_weights(self) -> list[torch.nn.Parameter]:
+        """The weights ``fit`` leaves alone (``trainable=False``)."""
+        from ..engine.weights import layer_variables
+
+        if self.input_shape is None:
+            return []
+        return [p for *_, p, trains in layer_variables(self) if not trains]
+
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this layer (Keras's ``get_config``)."""
@@ -148,7 +179,11 @@ class Layer:
             config["dtype"] = self.dtype
         for name in self._constructor_arguments():
             value = getattr(self, name)
-            config[name] = serialize_layer(value) if isinstance(value, Layer) else value
+            if isinstance(value, Layer):
+                value = serialize_layer(value)
+            config[name] = serialize(value) if isinstance(value, KerasObject) else value
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = serialize(self.activity_regularizer)
         return config
 
     @classmethod

@@ -12,7 +12,13 @@ from typing import Any, ClassVar
 from ..errors import ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
 from .base import Layer, WeightSpec, fraction, positive_int
-from .options import activation_name, initializer_name
+from .options import (
+    activation_name,
+    constraint_option,
+    initializer_name,
+    regularizer_option,
+    seed_option,
+)
 
 
 class Recurrent(Layer):
@@ -34,19 +40,39 @@ class Recurrent(Layer):
         *,
         activation: str | None = "tanh",
         use_bias: bool = True,
-        kernel_initializer: str = "glorot_uniform",
-        recurrent_initializer: str = "orthogonal",
-        bias_initializer: str = "zeros",
+        kernel_initializer: Any = "glorot_uniform",
+        recurrent_initializer: Any = "orthogonal",
+        bias_initializer: Any = "zeros",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
         return_state: bool = False,
         go_backwards: bool = False,
         stateful: bool = False,
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        recurrent_constraint: Any = None,
+        bias_constraint: Any = None,
+        seed: int | None = None,
+        zero_output_for_mask: bool = False,
         **kwargs: Any,
     ) -> None:
         kind = type(self).__name__
         super().__init__(**kwargs)
+        self.kernel_regularizer = regularizer_option(kind, "kernel_regularizer", kernel_regularizer)
+        self.recurrent_regularizer = regularizer_option(
+            kind, "recurrent_regularizer", recurrent_regularizer
+        )
+        self.bias_regularizer = regularizer_option(kind, "bias_regularizer", bias_regularizer)
+        self.kernel_constraint = constraint_option(kind, "kernel_constraint", kernel_constraint)
+        self.recurrent_constraint = constraint_option(
+            kind, "recurrent_constraint", recurrent_constraint
+        )
+        self.bias_constraint = constraint_option(kind, "bias_constraint", bias_constraint)
+        self.seed = seed_option(kind, seed)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
         self.units = positive_int(kind, "units", units)
         self.activation = activation_name(kind, "activation", activation, in_cell=True)
         self.use_bias = bool(use_bias)
@@ -90,6 +116,21 @@ class Recurrent(Layer):
         return [output, *[(batch, self.units) for _ in self.state_names]]
 
     # ---------------------------------------------------------------- weights
+    @property
+    def kernel(self) -> Any:
+        """The ``(features, gates·units)`` input weight, a torch parameter."""
+        return self.module.kernel
+
+    @property
+    def recurrent_kernel(self) -> Any:
+        """The ``(units, gates·units)`` recurrent weight, a torch parameter."""
+        return self.module.recurrent_kernel
+
+    @property
+    def bias(self) -> Any:
+        """The bias parameter, or None with ``use_bias=False``."""
+        return self.module.bias
+
     def weight_specs(self) -> list[WeightSpec]:
         d, u, g = self.input_features, self.units, len(self.gates)
         specs = [

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
-from .base import Layer, WeightSpec, require_rank
+from .base import Layer, WeightSpec, require_rank, serialize_layer
 from .recurrent import Recurrent
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -48,7 +48,7 @@ class Bidirectional(Layer):
             self.declared_input_shape = layer.declared_input_shape
         self.layer = layer
         self.merge_mode = merge_mode
-        self.backward_layer = backward_layer
+        self.given_backward_layer = backward_layer
         self.forward = _renamed_copy(layer, f"forward_{layer.name}", layer.go_backwards)
         if backward_layer is None:
             # As Keras 3: the copy reads backwards, so a layer that already does is refused.
@@ -63,6 +63,16 @@ class Bidirectional(Layer):
             self.backward = _renamed_copy(
                 backward_layer, f"backward_{backward_layer.name}", backward_layer.go_backwards
             )
+
+    @property
+    def forward_layer(self) -> Recurrent:
+        """The forward direction (a copy of ``layer`` named ``forward_<name>``), as Keras."""
+        return self.forward
+
+    @property
+    def backward_layer(self) -> Recurrent:
+        """The backward direction (``go_backwards`` flipped, named ``backward_<name>``)."""
+        return self.backward
 
     @property
     def return_sequences(self) -> bool:
@@ -111,8 +121,10 @@ class Bidirectional(Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        if self.backward_layer is None:
+        if self.given_backward_layer is None:
             config.pop("backward_layer", None)
+        else:
+            config["backward_layer"] = serialize_layer(self.given_backward_layer)
         return config
 
     @classmethod
@@ -189,3 +201,23 @@ def _renamed_copy(layer: Recurrent, name: str, go_backwards: bool) -> Recurrent:
     clone.go_backwards = go_backwards
     clone._module = None
     return clone
+
+
+def weight_owners(layer: Layer, trainable: bool = True) -> list[tuple[Layer, bool]]:
+    """The layers that own ``layer``'s weights, each with whether it trains (Keras's rule).
+
+    A wrapper's weights belong to the layers inside it (Bidirectional's two directions,
+    TimeDistributed's layer); a weight trains only when its layer and every layer around it
+    have ``trainable=True``.
+
+    >>> from rnnlens.layers import LSTM
+    >>> wrapper = Bidirectional(LSTM(2), trainable=False)
+    >>> [(owner.name, trains) for owner, trains in weight_owners(wrapper)]
+    [('forward_lstm', False), ('backward_lstm', False)]
+    """
+    trainable = trainable and layer.trainable
+    if isinstance(layer, Bidirectional):
+        return [*weight_owners(layer.forward, trainable), *weight_owners(layer.backward, trainable)]
+    if isinstance(layer, TimeDistributed):
+        return weight_owners(layer.layer, trainable)
+    return [(layer, trainable)]
