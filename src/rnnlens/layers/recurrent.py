@@ -131,6 +131,18 @@ class Recurrent(Layer):
         """The bias parameter, or None with ``use_bias=False``."""
         return self.module.bias
 
+    @property
+    def states(self) -> list[Any]:
+        """The carried states (h, and c for LSTM), each ``(batch, units)``; ``None`` each
+        until a stateful layer has run, as Keras's ``layer.states`` before its first call."""
+        stored = self.module.stored_states if self.built else None
+        return list(stored) if stored is not None else [None] * len(self.state_names)
+
+    def reset_states(self) -> None:
+        """Forget the carried states: the next call starts from zeros (Keras's ``reset_states``)."""
+        if self.built:
+            self.module.reset_states()
+
     def weight_specs(self) -> list[WeightSpec]:
         d, u, g = self.input_features, self.units, len(self.gates)
         specs = [

@@ -75,6 +75,16 @@ class Bidirectional(Layer):
         return self.backward
 
     @property
+    def states(self) -> list[Any]:
+        """The forward direction's carried states, then the backward's."""
+        return [*self.forward.states, *self.backward.states]
+
+    def reset_states(self) -> None:
+        """Forget both directions' carried states."""
+        self.forward.reset_states()
+        self.backward.reset_states()
+
+    @property
     def return_sequences(self) -> bool:
         """The wrapped layer's option (both directions share it)."""
         return self.forward.return_sequences

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from ..engine.predict import fixed_batch_size
 from ..engine.weights import sync_trainable
 from ..errors import ConfigError, InputDataError
 from . import distributed as dist
@@ -124,6 +125,7 @@ def fit(
         NonFiniteLossError: the loss became NaN/inf; the message names epoch and batch.
     """
     state = training_state(model, "fit")
+    batch_size = fixed_batch_size(model, batch_size, default=None)
     batch_size = 32 if batch_size is None else _positive_int("batch_size", batch_size)
     epochs = _positive_int("epochs", epochs)
     if verbose == "auto":
@@ -422,6 +424,7 @@ def evaluate(
         ``{"loss": ..., name: ...}`` with ``return_dict=True``.
     """
     state = training_state(model, "evaluate")
+    batch_size = fixed_batch_size(model, batch_size, default=None)
     batch_size = 32 if batch_size is None else _positive_int("batch_size", batch_size)
     data = to_dataset(model, x, y, state.loss)
     metrics = _metrics_for(model, state, data)
