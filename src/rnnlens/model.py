@@ -292,10 +292,10 @@ class Sequential:
         return train_on_batch(self, x, y)
 
     def save(self, path: str | Path) -> None:
-        """Write config JSON + safetensors weights (never pickle), atomically."""
-        from .io.native import save_model
+        """Write the model atomically: ``.rnnlens`` (native) or ``.keras`` (Keras 3 archive)."""
+        from .io.save import save
 
-        save_model(self, path)
+        save(self, path)
 
     def report(self, x: Any, path: str | Path, **options: Any) -> Path:
         """Write the offline HTML report for inputs ``x``; returns its path."""
