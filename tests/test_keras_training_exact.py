@@ -285,10 +285,18 @@ def test_stateful_fit_with_fixed_batch_equals_keras(float64: None) -> None:
     x = np.concatenate([b[0] for b in _batches()])[:12]
     y = np.concatenate([b[1] for b in _batches()])[:12]
     k_model = keras.Sequential(
-        [keras.Input((T, F), batch_size=B), keras.layers.LSTM(U, stateful=True), keras.layers.Dense(1)]
+        [
+            keras.Input((T, F), batch_size=B),
+            keras.layers.LSTM(U, stateful=True),
+            keras.layers.Dense(1),
+        ]
     )
     r_model = rl.Sequential(
-        [rlayers.Input(shape=(T, F), batch_size=B), rlayers.LSTM(U, stateful=True), rlayers.Dense(1)]
+        [
+            rlayers.Input(shape=(T, F), batch_size=B),
+            rlayers.LSTM(U, stateful=True),
+            rlayers.Dense(1),
+        ]
     )
     r_model.module.double()
     r_model.set_weights(k_model.get_weights())

@@ -147,7 +147,7 @@ class KerasOptimizer(torch.optim.Optimizer):
     def _decays(self, parameter: torch.Tensor) -> bool:
         if id(parameter) in self.excluded_ids:
             return False
-        name = self.names.get(id(parameter), getattr(parameter, "name", "") or "")
+        name = self.names.get(id(parameter), getattr(parameter, "keras_name", "") or "")
         return not (self.excluded_names is not None and self.excluded_names.search(name))
 
     # ------------------------------------------------------------ stepping
