@@ -47,6 +47,6 @@ def test_other_extensions_are_refused(tmp_path: Path) -> None:
     model = rl.Sequential([L.LSTM(2, input_shape=(3, 1))])
     with pytest.raises(ModelFileError, match=r"save as .*m\.keras"):
         model.save(tmp_path / "m.h5")
-    with pytest.raises(ModelFileError, match="unknown model file extension '.pkl'"):
+    with pytest.raises(ModelFileError, match=r"unknown model file extension '\.pkl'"):
         model.save(tmp_path / "m.pkl")
     assert list(tmp_path.iterdir()) == []
