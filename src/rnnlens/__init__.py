@@ -7,6 +7,7 @@ pure Python; the engine loads on first use.
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
 from typing import Any
 
 from . import layers
@@ -22,7 +23,10 @@ from .errors import (
 from .model import IgnoredInputShapeWarning, Sequential
 from .naming import clear_session
 
-__version__ = "0.1.0"
+try:  # the one source of the version is pyproject.toml, through the installed metadata
+    __version__ = _metadata.version("rnnlens")
+except _metadata.PackageNotFoundError:  # a source tree on sys.path, never installed
+    __version__ = "0+unknown"
 
 # Public names whose modules import torch (or heavier things): loaded on first access.
 _LAZY = {
@@ -50,6 +54,11 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'rnnlens' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """Every public name, the lazily imported ones too, so tab completion finds them."""
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

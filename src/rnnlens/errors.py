@@ -39,3 +39,7 @@ class ResourceError(RnnlensError, MemoryError):
 
 class ConfigTypeError(ConfigError, TypeError):
     """An option of the wrong type (``RepeatVector(n="3")``); Keras raises ``TypeError``."""
+
+
+class MissingExtraError(RnnlensError, ImportError):
+    """A feature needs an optional dependency that is not installed; names the extra."""
