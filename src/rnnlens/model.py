@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from .train.history import History
 
 
+def torch_tensor_type() -> type:
+    """``torch.Tensor``, imported only when a model is called."""
+    import torch
+
+    return torch.Tensor
+
+
 class IgnoredInputShapeWarning(UserWarning):
     """``input_shape`` given to a layer that is not the first: Keras ignores it silently."""
 
@@ -44,6 +51,8 @@ class Sequential:
         self.input_layer: Input | None = None
         self._module: SequentialModule | None = None
         self._training: TrainingState | None = None  # set by compile(); see rnnlens.train
+        # compile() arguments of a model that has not seen its input yet (built on first data)
+        self._deferred_compile: dict[str, Any] | None = None
         if layers is not None and (
             isinstance(layers, (Layer, str, bytes)) or not hasattr(layers, "__iter__")
         ):
@@ -70,11 +79,11 @@ class Sequential:
             raise ConfigError(f"a layer named '{layer.name}' is already in model '{self.name}'")
         previous_shape = self._current_output_shape()
         if previous_shape is None:
-            if layer.declared_input_shape is None:
-                raise ShapeError(
-                    f"the first layer {layer.describe()} needs to know its input: give it "
-                    "input_shape=(time, features), or start the model with Input(shape=(time, features))"
-                )
+            if layer.declared_input_shape is None or not self.built:
+                # As Keras 3: without an input shape the model is built by its first data
+                self.layers.append(layer)
+                self._module = None
+                return
             previous_shape = (layer.declared_batch_size, *layer.declared_input_shape)
         elif layer.declared_input_shape is not None:
             self._warn_ignored_input_shape(layer, previous_shape)
@@ -91,6 +100,50 @@ class Sequential:
             raise ConfigError(f"model '{self.name}' has no layers to pop")
         self._module = None
         return self.layers.pop()
+
+    @property
+    def built(self) -> bool:
+        """Whether every layer knows its input shape (Keras's ``model.built``)."""
+        return all(layer.input_shape is not None for layer in self.layers)
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        """Give a model created without an input shape its input (batch first), as Keras's
+        ``build``: each layer is attached in turn, so shape errors name the layer."""
+        pending, self.layers = self.layers, []
+        first = True
+        for layer in pending:
+            if first:
+                shape = tuple(input_shape)
+                try:
+                    layer.attach(shape)
+                except ShapeError as error:
+                    self.layers = pending
+                    raise ShapeError(
+                        f"{error} (the model's first data has shape {shape})"
+                    ) from None
+                self.layers.append(layer)
+                first = False
+            else:
+                self.add(layer)
+        self._module = None
+        if self._deferred_compile is not None:
+            options, self._deferred_compile = self._deferred_compile, None
+            self.compile(**options)
+
+    def _build_for(self, x: Any) -> None:
+        """Build an unbuilt model from the shape of its first data ``x``."""
+        if self.built:
+            return
+        import numpy as np
+
+        self._require_layers()
+        if not hasattr(x, "shape") and not isinstance(x, (list, tuple)):
+            raise ShapeError(
+                f"model '{self.name}' has no input shape yet and cannot learn it from a "
+                f"{type(x).__name__}: call model.build((None, time, features)) first"
+            )
+        shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+        self.build((None, *shape[1:]))
 
     def _current_output_shape(self) -> ShapeOrList | None:
         if self.layers:
@@ -150,6 +203,12 @@ class Sequential:
             return (self.input_layer.batch_size, *self.input_layer.shape)
         self._require_layers()
         shape = self.layers[0].input_shape
+        if shape is None:
+            raise ShapeError(
+                f"model '{self.name}' has not been built yet: it learns its input shape from its "
+                "first fit/predict/call, or give the first layer input_shape=... or start with "
+                "Input(shape=...)"
+            )
         assert isinstance(shape, tuple)
         return shape
 
@@ -195,6 +254,8 @@ class Sequential:
         """A ``torch.nn.Module`` computing this model (sharing the layers' parameters)."""
         if self._module is None:
             self._require_layers()
+            if not self.built:
+                self.input_shape  # noqa: B018  (raises the "not built yet" ShapeError)
             from .engine.sequential import SequentialModule
 
             self._module = SequentialModule(self)
@@ -247,10 +308,19 @@ class Sequential:
         """Numpy in, numpy out (a list for several outputs). Runs in inference mode."""
         from .engine.predict import predict
 
+        self._build_for(x)
         return predict(self, x, batch_size=batch_size)
 
-    def __call__(self, x: torch.Tensor) -> Any:
-        return self.module(x)
+    def __call__(self, x: Any) -> Any:
+        """Run on a tensor (arrays are converted); builds an unbuilt model from ``x``."""
+        self._build_for(x)
+        module = self.module
+        if not isinstance(x, torch_tensor_type()):
+            from .engine.predict import as_input_array, to_tensor
+
+            device, dtype = module.placement()
+            x = to_tensor(as_input_array(self, x), dtype, device)
+        return module(x)
 
     # --------------------------------------------------- other capabilities
     def explain(self, **options: Any) -> Flow:
@@ -271,24 +341,35 @@ class Sequential:
         """Choose optimizer, loss and metrics, as Keras's ``compile``."""
         from .train.compile import compile_model
 
+        if not self.built:  # as Keras: compiled for real once the first data builds it
+            self._deferred_compile = {
+                "optimizer": optimizer,
+                "loss": loss,
+                "metrics": metrics,
+                **options,
+            }
+            return
         compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics, **options)
 
     def fit(self, x: Any = None, y: Any = None, **options: Any) -> History:
         """Train, as Keras's ``fit``; returns a :class:`History`."""
         from .train.loop import fit
 
+        self._build_for(x)
         return fit(self, x, y, **options)
 
     def evaluate(self, x: Any = None, y: Any = None, **options: Any) -> Any:
         """Loss (and metrics) on data, as Keras's ``evaluate``."""
         from .train.loop import evaluate
 
+        self._build_for(x)
         return evaluate(self, x, y, **options)
 
     def train_on_batch(self, x: Any, y: Any) -> Any:
         """One optimisation step on one batch; returns the loss."""
         from .train.loop import train_on_batch
 
+        self._build_for(x)
         return train_on_batch(self, x, y)
 
     def save(self, path: str | Path) -> None:

@@ -24,6 +24,8 @@ class SummaryRow:
     layer_type: str
     output_shape: str
     params: int
+    #: False for a layer of a model that has not seen its input yet (Keras: "0 (unbuilt)").
+    built: bool = True
 
 
 def summary_rows(model: Sequential) -> list[SummaryRow]:
@@ -35,6 +37,8 @@ def summary_rows(model: Sequential) -> list[SummaryRow]:
             format_shape(layer.output_shape or ()),
             layer.count_params(),
         )
+        if layer.input_shape is not None
+        else SummaryRow(layer.name, type(layer).__name__, "?", 0, built=False)
         for layer in model.layers
     ]
 
@@ -108,7 +112,14 @@ def render_summary(model: Sequential, line_length: int | None = None) -> str:
     """
     rows = summary_rows(model)
     widths = column_widths(line_length or DEFAULT_LINE_LENGTH)
-    cells = [(f"{r.name} ({r.layer_type})", r.output_shape, f"{r.params:,}") for r in rows]
+    cells = [
+        (
+            f"{r.name} ({r.layer_type})",
+            r.output_shape,
+            f"{r.params:,}" if r.built else "0 (unbuilt)",
+        )
+        for r in rows
+    ]
 
     def line(left: str, fill: str, mid: str, right: str) -> str:
         return left + mid.join(fill * (w + 2) for w in widths) + right

@@ -34,17 +34,37 @@ def run_class_serialization_test(obj: Any) -> None:
     assert again.get_config() == config
 
 
-def call_layer(layer: Any, inputs: Any, training: bool = False) -> np.ndarray:
-    """``layer(inputs, training=...)`` on data: build for the input's shape, run the engine."""
+def call_layer(
+    layer: Any,
+    inputs: Any,
+    training: bool = False,
+    mask: Any = None,
+    initial_state: Any = None,
+) -> Any:
+    """``layer(inputs, training=..., mask=..., initial_state=...)`` on data.
+
+    Keras builds a layer on its first call; here the layer is built for the input's shape
+    (batch excluded), then its engine module runs. Returns numpy (a list for several outputs).
+    """
     array = np.asarray(inputs)
     if layer.input_shape is None:
         layer.build((None, *array.shape[1:]))
     module = layer.module
-    module.double() if array.dtype == np.float64 else module.float()
+    dtype = torch.float64 if array.dtype == np.float64 else torch.float32
+    module.to(dtype)
     module.train(training)
+    arguments: list[Any] = [torch.as_tensor(array, dtype=dtype)]
+    if mask is not None or initial_state is not None:
+        arguments.append(None if mask is None else torch.as_tensor(np.asarray(mask)))
+    if initial_state is not None:
+        if isinstance(initial_state, np.ndarray):  # Keras takes one state as a bare tensor
+            initial_state = [initial_state]
+        arguments.append([torch.as_tensor(np.asarray(s), dtype=dtype) for s in initial_state])
     with torch.no_grad():
-        out = module(torch.as_tensor(array))
+        out = module(*arguments)
     module.train(False)
+    if isinstance(out, (list, tuple)):
+        return [o.numpy() for o in out]
     return out.numpy()
 
 
@@ -57,11 +77,18 @@ def run_layer_test(
     expected_output_shape: tuple[int, ...] | None = None,
     expected_num_trainable_weights: int | None = None,
     expected_num_non_trainable_weights: int | None = None,
+    expected_num_losses: int | None = None,
+    expected_num_non_trainable_variables: int | None = None,
+    expected_num_seed_generators: int | None = None,
+    assert_built_after_instantiation: bool = False,
     call_kwargs: dict[str, Any] | None = None,
+    supports_masking: bool | None = None,
 ) -> None:
     """The parts of Keras's ``run_layer_test`` rnnlens has: config round trip, weight counts,
     output shape and values (``expected_output`` compared with Keras's 1e-6 tolerance)."""
     layer = cls(**init_kwargs)
+    if assert_built_after_instantiation:
+        assert layer.built
     again = cls.from_config(layer.get_config())
     assert again.get_config() == layer.get_config()
     if input_data is None:
@@ -77,3 +104,18 @@ def run_layer_test(
         assert len(layer.trainable_weights) == expected_num_trainable_weights
     if expected_num_non_trainable_weights is not None:
         assert len(layer.non_trainable_weights) == expected_num_non_trainable_weights
+    if expected_num_non_trainable_variables is not None:
+        # Keras counts its SeedGenerator's state as a variable: one per layer that draws
+        # dropout masks. rnnlens keeps that state in a torch generator, so it is counted here.
+        draws = getattr(layer, "dropout", 0) or getattr(layer, "recurrent_dropout", 0)
+        count = len(layer.non_trainable_weights) + (1 if draws else 0)
+        assert count == expected_num_non_trainable_variables
+    if expected_num_seed_generators is not None:  # a layer that draws masks owns one
+        rates = [getattr(layer, k, 0) for k in ("rate", "dropout", "recurrent_dropout")]
+        assert (1 if any(rates) else 0) == expected_num_seed_generators
+    if expected_num_losses is not None:  # Keras's layer.losses: the weight penalties
+        from rnnlens.train.regularizers import weight_penalties
+
+        assert len(weight_penalties([layer])) == expected_num_losses
+    if supports_masking is not None:
+        assert layer.supports_masking == supports_masking

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF043  (Keras's assertRaisesRegex patterns, kept verbatim)
 """Port of ``keras/src/optimizers/adamw_test.py``: Keras's expected values and tolerances, rnnlens's API.
 
 Translation: ``backend.Variable`` is a torch parameter (``support.variable``);

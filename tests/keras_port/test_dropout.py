@@ -1,4 +1,3 @@
-# ruff: noqa: RUF043  (Keras's assertRaisesRegex patterns, kept verbatim)
 """Port of ``keras/src/layers/regularization/dropout_test.py`` (expected values as Keras's)."""
 
 from __future__ import annotations

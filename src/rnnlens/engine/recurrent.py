@@ -30,7 +30,9 @@ class RecurrentModule(LayerModule):
         super().__init__()
         self.spec = spec
         self.kind = type(spec).__name__
-        self.path: Path = "auto"
+        # Keras's use_cudnn chooses the path: True insists on the fused kernel, False the loop
+        cudnn = getattr(spec, "use_cudnn", "auto")
+        self.path: Path = "auto" if cudnn == "auto" else ("fused" if cudnn else "reference")
         shapes = {w.name: w.shape for w in spec.weight_specs()}
         self.kernel = nn.Parameter(torch_major(shapes["kernel"]))
         self.recurrent_kernel = nn.Parameter(torch_major(shapes["recurrent_kernel"]))
@@ -86,7 +88,9 @@ class RecurrentModule(LayerModule):
         initial_state: list[torch.Tensor] | None = None,
     ) -> torch.Tensor | list[torch.Tensor]:
         """The layer's output: (B, T, U) or (B, U), then the final states if ``return_state``."""
-        result = self.run(x, mask, initial_state)
+        result = self.run(
+            x, mask, initial_state, zero_output_for_mask=self.spec.zero_output_for_mask
+        )
         output = result.sequence if self.spec.return_sequences else result.last
         return [output, *result.states] if self.spec.return_state else output
 

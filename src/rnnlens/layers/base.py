@@ -62,6 +62,8 @@ class Layer:
 
     #: True when the layer passes a time-step mask on (Keras's ``supports_masking``).
     supports_masking: ClassVar[bool] = True
+    #: Weightless layers Keras builds when they are created (Dropout, Masking).
+    built_at_init: ClassVar[bool] = False
 
     def __init__(self, **kwargs: Any) -> None:
         unknown = sorted(set(kwargs) - set(_LAYER_KWARGS) - set(_IGNORED_KWARGS))
@@ -115,7 +117,13 @@ class Layer:
 
     @property
     def built(self) -> bool:
-        """Whether the torch module (and so the weights) exists yet."""
+        """Keras's ``built``: the layer knows its input shape (so its weights' shapes), or it
+        is a weightless layer Keras builds at creation. Nothing is allocated for this."""
+        return self.built_at_init or self.input_shape is not None
+
+    @property
+    def materialized(self) -> bool:
+        """Whether the torch module (and so the weights' memory) exists yet."""
         return self._module is not None
 
     def count_params(self) -> int:

@@ -117,6 +117,8 @@ class Dense(Layer):
 class Dropout(Layer):
     """Zeroes a fraction ``rate`` of the inputs while training and scales the rest by 1/(1-rate)."""
 
+    built_at_init = True
+
     def __init__(
         self,
         rate: float,
@@ -145,7 +147,7 @@ def noise_shape_option(layer: Layer, value: object) -> tuple[int | None, ...] | 
             f"{prefix} Expected a tuple or list of integers. Received: noise_shape={value}"
         )
     try:
-        shape = tuple(value)  # type: ignore[call-overload]
+        shape: tuple[Any, ...] = tuple(value)  # type: ignore[arg-type]
     except TypeError:
         raise ConfigError(
             f"{prefix} Expected an iterable of integers (e.g., a tuple or list). "
@@ -202,6 +204,8 @@ class Masking(Layer):
     Recurrent layers after it skip those steps: the state is carried over unchanged, and the
     output at a skipped step is zero (``return_sequences=True``) or the last real step's.
     """
+
+    built_at_init = True
 
     def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)

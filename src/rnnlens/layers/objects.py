@@ -67,7 +67,7 @@ class KerasObject:
         raise AttributeError(name)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.get_config() == self.get_config()  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.get_config() == self.get_config()
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, repr(sorted(self.config.items()))))
@@ -310,7 +310,7 @@ def resolve(family: str, layer_type: str, argument: str, value: object) -> Any:
             f"{layer_type}: {argument} must be a name such as {next(iter(_ALIASES[family]))!r}, a "
             f"{family} object or its config, received {type(value).__name__}"
         )
-    name = _ALIASES[family].get(class_name, class_name)
+    name = _ALIASES[family].get(class_name) or class_name
     if name not in known or not isinstance(config, dict):
         raise ConfigError(
             f"{layer_type}: {argument} {class_name!r} is not a {family} rnnlens has; it has: "

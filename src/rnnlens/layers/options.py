@@ -73,17 +73,17 @@ def initializer_name(layer_type: str, argument: str, value: object) -> str | Ini
     resolved = resolve("initializer", layer_type, argument, value)
     if resolved is None:
         raise ConfigError(f"{layer_type}: {argument} must be an initializer, received None")
-    return resolved  # type: ignore[no-any-return]
+    return resolved
 
 
 def regularizer_option(layer_type: str, argument: str, value: object) -> Regularizer | None:
     """``None``, ``"l1"``/``"l2"``/``"l1_l2"``, a regularizer object or its config."""
-    return resolve("regularizer", layer_type, argument, value)  # type: ignore[no-any-return]
+    return resolve("regularizer", layer_type, argument, value)
 
 
 def constraint_option(layer_type: str, argument: str, value: object) -> Constraint | None:
     """``None``, ``"max_norm"``/``"non_neg"``/``"unit_norm"``/``"min_max_norm"``, or an object."""
-    return resolve("constraint", layer_type, argument, value)  # type: ignore[no-any-return]
+    return resolve("constraint", layer_type, argument, value)
 
 
 def seed_option(layer_type: str, value: object) -> int | None:

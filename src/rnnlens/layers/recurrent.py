@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..errors import ShapeError
+from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
 from .base import Layer, WeightSpec, fraction, positive_int
 from .options import (
@@ -135,13 +135,17 @@ class Recurrent(Layer):
     def states(self) -> list[Any]:
         """The carried states (h, and c for LSTM), each ``(batch, units)``; ``None`` each
         until a stateful layer has run, as Keras's ``layer.states`` before its first call."""
-        stored = self.module.stored_states if self.built else None
+        stored: Any = getattr(self.module, "stored_states", None) if self.materialized else None
         return list(stored) if stored is not None else [None] * len(self.state_names)
 
     def reset_states(self) -> None:
         """Forget the carried states: the next call starts from zeros (Keras's ``reset_states``)."""
-        if self.built:
-            self.module.reset_states()
+        if self.materialized:
+            self.module.reset_states()  # type: ignore[operator]
+
+    def reset_state(self) -> None:
+        """Keras 3's spelling of :meth:`reset_states`."""
+        self.reset_states()
 
     def weight_specs(self) -> list[WeightSpec]:
         d, u, g = self.input_features, self.units, len(self.gates)
@@ -168,6 +172,14 @@ class Recurrent(Layer):
     def fusable(self) -> bool:
         """Whether torch's fused kernel computes exactly this layer (checked by the engine)."""
         return self.recurrent_dropout == 0 and self.activation == "tanh"
+
+
+def cudnn_option(kind: str, value: object) -> bool | str:
+    """Keras's ``use_cudnn``: ``"auto"`` (the fused kernel when exact), True (insist on it),
+    False (the step loop). The engine reads it as its path: fused, reference or auto."""
+    if value not in (True, False, "auto"):
+        raise ConfigError(f"{kind}: use_cudnn must be True, False or 'auto', received {value!r}")
+    return value
 
 
 class LSTM(Recurrent):
@@ -198,9 +210,11 @@ class LSTM(Recurrent):
         recurrent_activation: str | None = "sigmoid",
         use_bias: bool = True,
         unit_forget_bias: bool = True,
+        use_cudnn: bool | str = "auto",
         **kwargs: Any,
     ) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.use_cudnn = cudnn_option("LSTM", use_cudnn)
         self.recurrent_activation = activation_name(
             "LSTM", "recurrent_activation", recurrent_activation, in_cell=True
         )
@@ -239,9 +253,11 @@ class GRU(Recurrent):
         recurrent_activation: str | None = "sigmoid",
         use_bias: bool = True,
         reset_after: bool = True,
+        use_cudnn: bool | str = "auto",
         **kwargs: Any,
     ) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.use_cudnn = cudnn_option("GRU", use_cudnn)
         self.recurrent_activation = activation_name(
             "GRU", "recurrent_activation", recurrent_activation, in_cell=True
         )

@@ -84,6 +84,10 @@ class Bidirectional(Layer):
         self.forward.reset_states()
         self.backward.reset_states()
 
+    def reset_state(self) -> None:
+        """Keras 3's spelling of :meth:`reset_states`."""
+        self.reset_states()
+
     @property
     def return_sequences(self) -> bool:
         """The wrapped layer's option (both directions share it)."""
@@ -221,9 +225,9 @@ def weight_owners(layer: Layer, trainable: bool = True) -> list[tuple[Layer, boo
     have ``trainable=True``.
 
     >>> from rnnlens.layers import LSTM
-    >>> wrapper = Bidirectional(LSTM(2), trainable=False)
+    >>> wrapper = Bidirectional(LSTM(2, name="encoder"), trainable=False)
     >>> [(owner.name, trains) for owner, trains in weight_owners(wrapper)]
-    [('forward_lstm', False), ('backward_lstm', False)]
+    [('forward_encoder', False), ('backward_encoder', False)]
     """
     trainable = trainable and layer.trainable
     if isinstance(layer, Bidirectional):

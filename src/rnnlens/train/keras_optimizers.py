@@ -177,7 +177,7 @@ class KerasOptimizer(torch.optim.Optimizer):
         group = self.param_groups[0]
         params = [p for g in self.param_groups for p in g["params"] if p.grad is not None]
         if params:
-            grads = self.clip_gradients([p.grad for p in params])  # type: ignore[misc]
+            grads = self.clip_gradients([p.grad for p in params if p.grad is not None])
             lr = self.learning_rate
             if self.weight_decay:
                 decayed = [p for p in params if self._decays(p)]

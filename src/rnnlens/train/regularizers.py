@@ -8,7 +8,7 @@ on the batch size). Frozen weights add nothing. ``model.losses`` lists these ter
 
 >>> import torch
 >>> from rnnlens.layers.objects import L1L2
->>> float(penalty(L1L2(l1=0.1, l2=0.5), torch.tensor([1.0, -2.0])))
+>>> round(float(penalty(L1L2(l1=0.1, l2=0.5), torch.tensor([1.0, -2.0]))), 6)
 2.8
 """
 
