@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..layers import Dense, Dropout, Flatten, Masking, RepeatVector, TimeDistributed
+from ..errors import ShapeError
 from .activations import activation
 from .base import LayerModule
 from .initializers import initialize
@@ -21,7 +22,6 @@ class DenseModule(LayerModule):
         shapes = {w.name: w.shape for w in spec.weight_specs()}
         self.kernel = nn.Parameter(torch.empty(shapes["kernel"]))
         self.bias = nn.Parameter(torch.empty(shapes["bias"])) if "bias" in shapes else None
-        self.activation = activation(spec.activation)
         initialize(self.kernel, spec.kernel_initializer)
         if self.bias is not None:
             initialize(self.bias, spec.bias_initializer)
@@ -30,7 +30,15 @@ class DenseModule(LayerModule):
         return [p for p in (self.kernel, self.bias) if p is not None]
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        return self.activation(F.linear(x, self.kernel.t(), self.bias))
+        if x.shape[-1] != self.kernel.shape[0]:
+            raise ShapeError(
+                f'Input 0 of layer "{self.spec.name}" is incompatible with the layer: expected '
+                f"axis -1 of input shape to have value {self.kernel.shape[0]}, but received "
+                f"input with shape {tuple(x.shape)}: {self.spec.describe()} was built for "
+                f"{self.kernel.shape[0]} features"
+            )
+        # read at every call, so that setting layer.activation afterwards counts (as Keras)
+        return activation(self.spec.activation or "linear")(F.linear(x, self.kernel.t(), self.bias))
 
 
 class DropoutModule(LayerModule):
