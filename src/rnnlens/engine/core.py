@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..layers import Dense, Dropout, Flatten, Masking, RepeatVector, TimeDistributed
 from ..errors import ShapeError
+from ..layers import Dense, Dropout, Flatten, Masking, RepeatVector, TimeDistributed
 from .activations import activation
 from .base import LayerModule
 from .initializers import initialize
