@@ -65,6 +65,18 @@ class Bidirectional(Layer):
             )
 
     @property
+    def trainable(self) -> bool:
+        """Whether ``fit`` updates this layer; setting it sets both directions too (as Keras)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for inner in (self.__dict__.get("forward"), self.__dict__.get("backward")):
+            if inner is not None:
+                inner.trainable = bool(value)
+
+    @property
     def forward_layer(self) -> Recurrent:
         """The forward direction (a copy of ``layer`` named ``forward_<name>``), as Keras."""
         return self.forward
@@ -170,6 +182,17 @@ class TimeDistributed(Layer):
             )
         super().__init__(**kwargs)
         self.layer = layer
+
+    @property
+    def trainable(self) -> bool:
+        """Whether ``fit`` updates this layer; setting it sets the wrapped layer's too (as Keras)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        if "layer" in self.__dict__:
+            self.layer.trainable = bool(value)
 
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
         if len(input_shape) < 3:
