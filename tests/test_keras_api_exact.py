@@ -120,7 +120,7 @@ def test_fixed_batch_size_takes_multiples_and_names_the_fix() -> None:
     assert [tuple(s.shape) for s in model.layers[0].states] == [(4, 2)]
     with pytest.raises(InputDataError, match="a multiple of 4 samples, received 6: drop or pad 2"):
         model.predict(x[:6])
-    with pytest.raises(ConfigError, match="fixed batch size of 4 .* received batch_size=8"):
+    with pytest.raises(ConfigError, match=r"fixed batch size of 4 .* received batch_size=8"):
         model.fit(x, y, batch_size=8, verbose=0)
     model.reset_states()
     assert model.layers[0].states == [None]
