@@ -7,7 +7,6 @@ pure Python; the engine loads on first use.
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
 from typing import Any
 
 from . import layers
@@ -20,13 +19,14 @@ from .errors import (
     RnnlensError,
     ShapeError,
 )
-from .model import IgnoredInputShapeWarning, Sequential
+from .hooks import install
+from .model import IgnoredInputShapeWarning, Model, Sequential
 from .naming import clear_session
+from .runtime import FacadeRuntime
+from .version import __version__ as __version__
 
-try:  # the one source of the version is pyproject.toml, through the installed metadata
-    __version__ = _metadata.version("rnnlens")
-except _metadata.PackageNotFoundError:  # a source tree on sys.path, never installed
-    __version__ = "0+unknown"
+# The spec reaches the engine and the facade classes only through this slot (rnnlens.hooks).
+install(FacadeRuntime())
 
 # Public names whose modules import torch (or heavier things): loaded on first access.
 _LAZY = {
@@ -65,6 +65,7 @@ __all__ = [
     "ConfigError",
     "IgnoredInputShapeWarning",
     "InputDataError",
+    "Model",
     "ModelFileError",
     "ParseError",
     "ResourceError",

@@ -34,7 +34,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnlens", description="Stacked recurrent networks you can see through."
     )
-    from .. import __version__
+    from ..version import __version__
 
     parser.add_argument("--version", action="version", version=f"rnnlens {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

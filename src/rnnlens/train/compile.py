@@ -1,4 +1,4 @@
-"""``compile``: choose optimizer, loss and metrics; the choice lives on ``model._training``."""
+"""``compile``: choose optimizer, loss and metrics; the choice lives on ``model.training_state``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .optimizers import make_optimizer
 from .regularizers import activity_layers
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from .trainer import Trainer
 
 PRECISIONS = {None: None, "bf16": torch.bfloat16, "bfloat16": torch.bfloat16}
 
@@ -64,7 +64,7 @@ class TrainingState:
 
 
 def compile_model(
-    model: Sequential,
+    model: Trainer,
     optimizer: Any = "adam",
     loss: Any = "mse",
     metrics: Any = None,
@@ -83,12 +83,12 @@ def compile_model(
     >>> from rnnlens.layers import LSTM, Dense
     >>> model = rl.Sequential([LSTM(4, input_shape=(3, 2)), Dense(1)])
     >>> model.compile(optimizer="sgd", loss="mae", metrics=["mse"], learning_rate=0.1)
-    >>> type(model._training.optimizer).__name__, model._training.learning_rate
+    >>> type(model.training_state.optimizer).__name__, model.training_state.learning_rate
     ('SGD', 0.1)
     >>> from rnnlens.train.keras_optimizers import Adam
     >>> from rnnlens.train.schedules import ExponentialDecay
     >>> model.compile(optimizer=Adam(ExponentialDecay(0.1, 10, 0.5), clipnorm=1.0), loss="mse")
-    >>> model._training.learning_rate, model._training.optimizer.clipnorm
+    >>> model.training_state.learning_rate, model.training_state.optimizer.clipnorm
     (0.1, 1.0)
 
     Args:
@@ -153,7 +153,7 @@ def compile_model(
         **optimizer_options,
     )
     layers = model.layers
-    model._training = TrainingState(
+    model.training_state = TrainingState(
         optimizer=made,
         loss=get_loss(loss, from_logits=from_logits),
         metrics=list(metrics),
@@ -170,7 +170,7 @@ def compile_model(
     )
 
 
-def parameter_names(model: Sequential) -> dict[int, str]:
+def parameter_names(model: Trainer) -> dict[int, str]:
     """``id(parameter) -> "layer/weight"`` (Keras's variable paths), for weight-decay exclusion."""
     return {
         id(parameter): f"{owner.name}/{name}"
@@ -202,9 +202,9 @@ def check_precision_device(precision: str | None, device: torch.device) -> None:
         )
 
 
-def training_state(model: Sequential, doing: str) -> TrainingState:
+def training_state(model: Trainer, doing: str) -> TrainingState:
     """The compiled state, or an error telling the user to call ``compile`` first."""
-    state = model._training
+    state = model.training_state
     if not isinstance(state, TrainingState):
         raise ConfigError(
             f"model '{model.name}' must be compiled before {doing}: call "

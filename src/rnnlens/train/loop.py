@@ -51,7 +51,7 @@ from .seed import shuffle_seed
 from .tracking import RunningMeans, non_finite_error
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from .trainer import Trainer
 
 Metrics = list[tuple[str, MetricFunction]]
 
@@ -63,7 +63,7 @@ def _positive_int(name: str, value: object) -> int:
 
 
 def fit(
-    model: Sequential,
+    model: Trainer,
     x: Any = None,
     y: Any = None,
     *,
@@ -199,7 +199,7 @@ def fit(
     for callback in callbacks:
         callback.set_model(model)
         callback.set_params(params)
-    model.stop_training = False  # type: ignore[attr-defined]  # Keras's attribute, set by callbacks
+    model.stop_training = False  # Keras's attribute, set by callbacks
     for callback in callbacks:
         callback.on_train_begin({})
     restore_callbacks(callbacks, found_callbacks)
@@ -322,7 +322,7 @@ def fit(
     return history
 
 
-def _validation_dataset(model: Sequential, state: TrainingState, data: Any) -> Dataset | None:
+def _validation_dataset(model: Trainer, state: TrainingState, data: Any) -> Dataset | None:
     if data is None:
         return None
     if isinstance(data, torch.utils.data.DataLoader):
@@ -335,7 +335,7 @@ def _validation_dataset(model: Sequential, state: TrainingState, data: Any) -> D
     return to_dataset(model, data[0], data[1], state.loss, what="validation_data")
 
 
-def _metrics_for(model: Sequential, state: TrainingState, data: Dataset) -> Metrics:
+def _metrics_for(model: Trainer, state: TrainingState, data: Dataset) -> Metrics:
     if not state.metrics:
         return []
     output = model.output_shape
@@ -349,7 +349,7 @@ def _metrics_for(model: Sequential, state: TrainingState, data: Dataset) -> Metr
 
 
 def _loader_batch(
-    model: Sequential,
+    model: Trainer,
     state: TrainingState,
     x: Any,
     y: Any,
@@ -372,7 +372,7 @@ def _loader_batch(
 
 
 def evaluate_dataset(
-    model: Sequential,
+    model: Trainer,
     state: TrainingState,
     data: Dataset,
     batch_size: int,
@@ -409,7 +409,7 @@ def evaluate_dataset(
 
 
 def evaluate(
-    model: Sequential,
+    model: Trainer,
     x: Any = None,
     y: Any = None,
     *,
@@ -436,7 +436,7 @@ def evaluate(
     return list(scores.values())
 
 
-def train_on_batch(model: Sequential, x: Any, y: Any) -> Any:
+def train_on_batch(model: Trainer, x: Any, y: Any) -> Any:
     """One optimisation step on one batch; returns its loss (``[loss, *metrics]`` with metrics).
 
     Raises:

@@ -108,6 +108,6 @@ def total_penalty(layers: list[Layer], activity: ActivityPenalties | None) -> to
 
 def model_losses(model: Any) -> list[torch.Tensor]:
     """Keras's ``model.losses``: the last training step's activity terms, then weight terms."""
-    state = model._training
+    state = model.training_state
     activity = list(state.activity_terms) if state is not None else []
     return activity + weight_penalties(model.layers)
