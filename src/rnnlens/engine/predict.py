@@ -147,8 +147,9 @@ def fixed_batch_size(model: ModelSpec, batch_size: int | None, default: int | No
     Raises:
         ConfigError: ``batch_size`` given and different from the model's fixed batch size.
     """
-    fixed = model.input_shape[0]
-    if fixed is None:
+    shape = model.input_shape
+    fixed = shape[0] if isinstance(shape, tuple) else None  # several inputs: no fixed batch
+    if not isinstance(fixed, int):
         return batch_size
     if batch_size is not None and batch_size not in (fixed, default):
         from ..errors import ConfigError

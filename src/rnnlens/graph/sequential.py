@@ -112,7 +112,9 @@ class SequentialSpec(ModelSpec):
             for layer in pending:
                 layer.input_shape = layer.output_shape = None
             self._reindex(pending)
-            raise ShapeError(f"{error} (the model was built for input {tuple(input_shape)})") from None
+            raise ShapeError(
+                f"{error} (the model was built for input {tuple(input_shape)})"
+            ) from None
         self._graph_changed()
         self._model_built()
 

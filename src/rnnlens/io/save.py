@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 from ..errors import ModelFileError
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 
-def save(model: Sequential, path: str | os.PathLike[str]) -> Path:
+def save(model: ModelSpec, path: str | os.PathLike[str]) -> Path:
     """Write ``model`` in the format its extension names; returns the path.
 
     Raises:

@@ -141,7 +141,7 @@ class Recurrent(Layer):
     def reset_states(self) -> None:
         """Forget the carried states: the next call starts from zeros (Keras's ``reset_states``)."""
         if self.materialized:
-            self.module.reset_states()  # type: ignore[operator]
+            self.module.reset_states()
 
     def reset_state(self) -> None:
         """Keras 3's spelling of :meth:`reset_states`."""

@@ -470,7 +470,7 @@ def train_on_batch(model: Trainer, x: Any, y: Any) -> Any:
 
 
 def _with_penalties(
-    model: Sequential, loss: torch.Tensor, activity: ActivityPenalties | None
+    model: Trainer, loss: torch.Tensor, activity: ActivityPenalties | None
 ) -> torch.Tensor:
     """The loss plus every regularization term (Keras reports and minimises the sum)."""
     extra = total_penalty(model.layers, activity)
@@ -478,7 +478,7 @@ def _with_penalties(
 
 
 def _finish_batch(
-    model: Sequential,
+    model: Trainer,
     state: TrainingState,
     data: Dataset,
     metrics: Metrics,

@@ -36,7 +36,12 @@ class Trainer(ModelSpec):
         from .compile import compile_model
 
         if not self.built:
-            self.deferred_compile = {"optimizer": optimizer, "loss": loss, "metrics": metrics, **options}
+            self.deferred_compile = {
+                "optimizer": optimizer,
+                "loss": loss,
+                "metrics": metrics,
+                **options,
+            }
             return
         compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics, **options)
 
