@@ -32,11 +32,15 @@ pytestmark = pytest.mark.filterwarnings(
 
 @pytest.fixture
 def float64() -> Iterator[None]:
-    previous = keras.config.floatx()
+    previous, policy = keras.config.floatx(), keras.config.dtype_policy()
     keras.config.set_floatx("float64")
+    # the global dtype policy is fixed at Keras's first use, so it is set too: without it a
+    # session that used Keras before computes in float32 on float64 weights
+    keras.config.set_dtype_policy("float64")
     keras.utils.set_random_seed(1)  # Keras draws the shared starting weights
     yield
     keras.config.set_floatx(previous)
+    keras.config.set_dtype_policy(policy)
 
 
 def _batches() -> list[tuple[np.ndarray, np.ndarray]]:
