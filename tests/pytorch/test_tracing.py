@@ -123,3 +123,27 @@ def test_trace_refuses_a_forward_that_is_not_torchs() -> None:
 def test_trace_of_a_module_without_recurrent_layers_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"holds no nn\.LSTM"):
         rl.trace(nn.Linear(2, 3), torch.zeros(1, 2))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_trace_of_packed_sequences_equals_torch(batch_first: bool) -> None:
+    torch.manual_seed(3)
+    rnn = nn.GRU(3, 4, num_layers=2, bidirectional=True, batch_first=batch_first).double()
+    x = torch.randn((3, 6, 3) if batch_first else (6, 3, 3), dtype=torch.float64)
+    lengths = torch.tensor([4, 6, 2])
+    packed = nn.utils.rnn.pack_padded_sequence(
+        x, lengths, batch_first=batch_first, enforce_sorted=False
+    )
+    with torch.no_grad():
+        out, h_n = rnn(packed)
+    padded, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
+    t = rl.trace(rnn, packed)
+    np.testing.assert_array_equal(t.layers[0].mask.sum(axis=1), [4, 6, 2])
+    np.testing.assert_allclose(t.layers[-1].output, padded.numpy(), rtol=0, atol=1e-12)
+    for row in range(3):  # each sample's forward state stops at its own length
+        np.testing.assert_allclose(
+            t.layers[1].forward["h"][row, lengths[row] - 1], h_n[2, row].numpy(), atol=1e-12
+        )
+        np.testing.assert_allclose(
+            t.layers[1].backward["h"][row, 0], h_n[3, row].numpy(), atol=1e-12
+        )

@@ -11,7 +11,9 @@ Recorded names are PyTorch's: LSTM ``i, f, g, o, c, h``; GRU ``r, z, n, h``; RNN
 result is the same :class:`~rnnlens.trace.Trace` as for rnnlens models: one
 :class:`~rnnlens.trace.LayerTrace` per stacked layer (``"lstm.l0"``, ``"lstm.l1"``...), arrays
 (batch, time, units) batch first whatever ``batch_first`` says, and for a backward direction
-step ``t`` is the state after reading ``x[t]``.
+step ``t`` is the state after reading ``x[t]``. A ``PackedSequence`` input is traced padded,
+in the caller's sample order, with ``mask`` (batch, time) True at each sample's real steps;
+past a sample's length its state is carried over and its gates read 0.
 """
 
 from __future__ import annotations
@@ -88,8 +90,13 @@ def run_direction(
     *,
     reverse: bool,
     relu: bool = False,
+    valid: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Step one direction over ``x`` (B, T, D); arrays (B, T, ·) on input time."""
+    """Step one direction over ``x`` (B, T, D); arrays (B, T, ·) on input time.
+
+    ``valid`` (B, T) marks the real steps of padded sequences (a packed input): at the other
+    steps the state is carried over and the gates read 0, as the packed kernel skips them.
+    """
     x_part = x @ w["weight_ih"].T  # (B, T, G·H)
     if w.get("bias_ih") is not None:
         x_part = x_part + w["bias_ih"]
@@ -97,10 +104,25 @@ def run_direction(
     h, c = h0, c0
     records: dict[int, dict[str, torch.Tensor]] = {}
     for t in steps:
-        records[t] = _cell_step(mode, x_part[:, t], h, c, w, relu)
-        h, c = records[t]["h"], records[t].get("c")
+        rec = _cell_step(mode, x_part[:, t], h, c, w, relu)
+        if valid is not None:
+            keep = valid[:, t : t + 1].to(x.dtype)  # (B, 1)
+            for name in rec:
+                old = {"h": h, "c": c}.get(name)
+                rec[name] = keep * rec[name] + (1 - keep) * (old if old is not None else 0)
+        records[t] = rec
+        h, c = rec["h"], rec.get("c")
     names = TORCH_RECORD_ORDER[mode]
     return {k: torch.stack([records[t][k] for t in range(x.shape[1])], dim=1) for k in names}
+
+
+def _final(h: torch.Tensor, direction: int, lengths: torch.Tensor | None) -> torch.Tensor:
+    """The state a direction ends in: step 0 backward, the last (real) step forward."""
+    if direction:
+        return h[:, 0]
+    if lengths is None:
+        return h[:, -1]
+    return h[torch.arange(h.shape[0]), lengths - 1]
 
 
 def _close(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -117,11 +139,19 @@ def trace_rnn(
     """The layers of one call of an ``nn.LSTM/GRU/RNN``, checked against its ``output``."""
     mode = _mode(module)
     x = args[0]
+    out, state = output
+    valid = lengths = None
     if isinstance(x, nn.utils.rnn.PackedSequence):
-        raise ConfigError(
-            f"trace: '{path}' received a PackedSequence; trace it on padded inputs of equal length "
-            "(pack_padded_sequence changes which steps each sample runs)"
+        # Padded back in the caller's sample order, as torch returns h_n.
+        x, lengths = nn.utils.rnn.pad_packed_sequence(x, batch_first=module.batch_first)
+        out, _ = nn.utils.rnn.pad_packed_sequence(
+            out,
+            batch_first=module.batch_first,
+            total_length=x.shape[1 if module.batch_first else 0],
         )
+        steps = x.shape[1 if module.batch_first else 0]
+        lengths = lengths.to(x.device)
+        valid = torch.arange(steps, device=x.device)[None, :] < lengths[:, None]  # (B, T)
     unbatched = x.dim() == 2
     x = x.unsqueeze(1 if not module.batch_first else 0) if unbatched else x
     xb = x if module.batch_first else x.transpose(0, 1)  # (B, T, D)
@@ -134,7 +164,6 @@ def trace_rnn(
     if unbatched and h0_all is not None:
         h0_all = h0_all.unsqueeze(1)
         c0_all = c0_all.unsqueeze(1) if c0_all is not None else None
-    out, state = output
     h_n, c_n = state if isinstance(state, tuple) else (state, None)
     if unbatched:
         out, h_n = out.unsqueeze(1 if not module.batch_first else 0), h_n.unsqueeze(1)
@@ -157,11 +186,12 @@ def trace_rnn(
                 _weights(module, f"_l{k}" + ("_reverse" if d else "")),
                 reverse=bool(d),
                 relu=module.mode == "RNN_RELU",
+                valid=valid,
             )
-            final = rec["h"][:, 0 if d else -1]
+            final = _final(rec["h"], d, lengths)
             worst = max(worst, _close(final, h_n[index]))
             if c_n is not None:
-                worst = max(worst, _close(rec["c"][:, 0 if d else -1], c_n[index]))
+                worst = max(worst, _close(_final(rec["c"], d, lengths), c_n[index]))
             seqs.append(rec["h"])
             directions.append(
                 DirectionTrace(
@@ -169,6 +199,8 @@ def trace_rnn(
                 )
             )
         layer_out = torch.cat(seqs, dim=-1)  # (B, T, D·p)
+        if valid is not None:
+            layer_out = layer_out * valid[..., None].to(layer_out.dtype)  # torch pads with 0
         if k == layers - 1:
             worst = max(worst, _close(layer_out, out_b))
         suffix = "" if call == 1 else f"@{call}"
@@ -180,6 +212,7 @@ def trace_rnn(
                 input_axes=("batch", "time", "features"),
                 output=layer_out.cpu().numpy(),
                 output_axes=("batch", "time", "unit"),
+                mask=None if valid is None else valid.cpu().numpy(),
                 directions=tuple(directions),
             )
         )
