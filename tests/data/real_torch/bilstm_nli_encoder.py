@@ -24,7 +24,7 @@ class Bi_LSTM(nn.Module):
         packed = nn.utils.rnn.pack_padded_sequence(
             sentence, sentence_length, batch_first=True, enforce_sorted=False
         )
-        output, (h_n, c_n) = self.lstm_encoder(packed)
+        output, (h_n, c_n) = self.lstm_encoder(packed)  # noqa: RUF059 (as in the source)
         return torch.cat((h_n[0], h_n[1]), dim=-1)
 
 

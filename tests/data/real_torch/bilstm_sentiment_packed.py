@@ -38,7 +38,7 @@ class LSTM(nn.Module):
     def forward(self, text, text_lengths):
         embedded = self.dropout(self.embedding(text))  # (T, B, E)
         packed_embedded = nn.utils.rnn.pack_padded_sequence(embedded, text_lengths)
-        packed_output, (hidden, cell) = self.lstm(packed_embedded)
+        packed_output, (hidden, cell) = self.lstm(packed_embedded)  # noqa: RUF059 (as in the source)
         hidden = self.dropout(torch.cat((hidden[-2, :, :], hidden[-1, :, :]), dim=1))
         return self.fc(hidden)
 
