@@ -113,8 +113,8 @@ def modules_from_forward(root: nn.Module) -> tuple[list[nn.Module], bool]:
             f"from_torch: {type(root).__name__}.forward takes several inputs; it converts one-input stacks"
         )
     modules: list[nn.Module] = []
-    kinds: dict[torch.fx.Node, str] = {}  # "tensor", "sequence", "rnn", "state", "h_n"
-    current: torch.fx.Node | None = None
+    kinds: dict[Any, str] = {}  # node -> "tensor", "sequence", "rnn", "state", "h_n"
+    current: Any = None
     rnn: nn.RNNBase | None = None
     sequences = True
     live = _live(graph)
