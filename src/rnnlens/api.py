@@ -15,7 +15,7 @@ their libraries are already loaded (an ``nn.Module`` cannot exist otherwise).
 >>> from rnnlens.layers import LSTM
 >>> model = rl.Sequential([LSTM(4, input_shape=(3, 2))])
 >>> rl.explain(model).layers[0].params
-96
+112
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from .errors import ConfigError
 
 
 def _is_torch_module(obj: Any) -> bool:
+    """A plain ``nn.Module`` (Keras 3 models on the torch backend are modules too: not those)."""
     torch = sys.modules.get("torch")
-    return torch is not None and isinstance(obj, torch.nn.Module)
+    return torch is not None and isinstance(obj, torch.nn.Module) and not _is_keras_model(obj)
 
 
 def _is_keras_model(obj: Any) -> bool:
@@ -52,6 +53,8 @@ def keras_object_to_rnnlens(obj: Any) -> Any:
     Raises:
         ModelFileError: a model kind or layer rnnlens cannot reproduce (all listed).
     """
+    import json
+
     from .io.keras_config import keras_to_rnnlens
     from .io.native import _model_from_config
 
@@ -60,6 +63,8 @@ def keras_object_to_rnnlens(obj: Any) -> Any:
     build = getattr(obj, "get_build_config", lambda: None)()
     if build:
         config["build_config"] = build
+    # The config as a .keras file holds it: JSON types (tuples become lists).
+    config = json.loads(json.dumps(config, default=str))
     model = _model_from_config(keras_to_rnnlens(config, source), source)
     keras_layers = [layer for layer in obj.layers if type(layer).__name__ != "InputLayer"]
     for layer, keras_layer in zip(model.layers, keras_layers):

@@ -29,7 +29,11 @@ _LINE = re.compile(r'File "([^"]+)", line (\d+), in \w+\n\s*(.*)')
 
 
 def example_inputs(
-    module: nn.Module, input_size: Any = None, example: Any = None, dtype: Any = None
+    module: nn.Module,
+    input_size: Any = None,
+    example: Any = None,
+    dtype: Any = None,
+    device: str = "cpu",
 ) -> tuple[Any, ...]:
     """The example arguments of ``forward``: given tensors, or zeros of ``input_size``.
 
@@ -58,7 +62,7 @@ def example_inputs(
             raise InputDataError(
                 f"input_size must be a tuple of positive ints (or a list of them), received {size!r}"
             )
-        out.append(torch.zeros(size, dtype=dtype))
+        out.append(torch.zeros(size, dtype=dtype, device=device))
     return tuple(out)
 
 
@@ -114,6 +118,19 @@ def _meta(value: Any) -> Any:
     return value
 
 
+class _Root(nn.Module):
+    """A network holding one bare module under its type's name, calling it on the input."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.path = type(inner).__name__.lower()
+        self.add_module(self.path, inner)
+
+    def forward(self, x: Any, state: Any = None) -> Any:
+        inner = getattr(self, self.path)
+        return inner(x) if state is None else inner(x, state)
+
+
 class _ShapeRun(nn.Module):
     """Runs an fx graph node by node (``ShapeProp``), under ``functional_call``'s meta weights."""
 
@@ -141,6 +158,39 @@ def _trace_graph(module: nn.Module) -> tuple[torch.fx.GraphModule | None, str]:
     return torch.fx.GraphModule(module, graph), ""
 
 
+@contextmanager
+def _shape_only_recurrent(root: nn.Module) -> Iterator[None]:
+    """On the meta device, recurrent modules return empty tensors of their spec's shapes.
+
+    Running torch's LSTM on meta tensors steps through every time step op by op (a minute for
+    1,000 steps); the spec knows the shapes already, and hooks still see each call.
+    """
+    from .adapt import spec_of
+
+    patched = []
+    for sub in root.modules():
+        if type(sub) in (nn.LSTM, nn.GRU, nn.RNN):
+            spec = spec_of(sub)
+
+            def forward(x: Any, hx: Any = None, spec: Any = spec) -> Any:
+                if not isinstance(x, torch.Tensor) or x.device.type != "meta":
+                    raise RuntimeError("not a meta tensor")  # the caller falls back to the CPU
+                shapes = spec.output_shapes(tuple(x.shape))
+                out = torch.empty(shapes["out"], device="meta", dtype=x.dtype)
+                h_n = torch.empty(shapes["h_n"], device="meta", dtype=x.dtype)
+                if "c_n" in shapes:
+                    return out, (h_n, torch.empty(shapes["c_n"], device="meta", dtype=x.dtype))
+                return out, h_n
+
+            sub.forward = forward
+            patched.append(sub)
+    try:
+        yield
+    finally:
+        for sub in patched:
+            del sub.forward
+
+
 def _run(
     module: nn.Module, args: tuple[Any, ...], graph: torch.fx.GraphModule | None, meta: bool
 ) -> None:
@@ -158,10 +208,13 @@ def _run(
     module.eval()
     try:
         with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore"
-            )  # torch's own run-time notes (dropout, oneDNN) are ours to say
-            torch.func.functional_call(target, state, args) if meta else target(*args)
+            # torch's own run-time notes (dropout, oneDNN) are for rnnlens to say, or not
+            warnings.simplefilter("ignore")
+            if meta:
+                with _shape_only_recurrent(module):
+                    torch.func.functional_call(target, state, args)
+            else:
+                target(*args)
     finally:
         module.train(was_training)
 
@@ -176,7 +229,10 @@ def network_from_module(
     """
     if not isinstance(module, nn.Module):
         raise ConfigError(f"expected a torch.nn.Module, received {type(module).__name__}")
-    args = example_inputs(module, input_size, example, dtype)
+    # Shapes alone first: an input_size becomes a meta tensor, nothing is allocated.
+    args = example_inputs(module, input_size, example, dtype, device="meta")
+    if not list(module.children()):
+        module = _Root(module)  # a bare nn.LSTM: give it a path ("lstm") inside a network
     modules = specs_of(module)
     if _own(module):
         modules = {"": Unknown(type(module).__name__, _own(module)), **modules}
@@ -186,6 +242,8 @@ def network_from_module(
     for meta in (True, False):
         rows.clear()
         try:
+            if not meta:
+                args = example_inputs(module, input_size, example, dtype)
             with _hooks(module, rows):
                 _run(module, args, graph, meta)
             break
