@@ -21,6 +21,7 @@ their libraries are already loaded (an ``nn.Module`` cannot exist otherwise).
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,10 @@ def keras_object_to_rnnlens(obj: Any) -> Any:
     model = _model_from_config(keras_to_rnnlens(config, source), source)
     keras_layers = [layer for layer in obj.layers if type(layer).__name__ != "InputLayer"]
     for layer, keras_layer in zip(model.layers, keras_layers):
-        arrays = keras_layer.get_weights()
+        with warnings.catch_warnings():
+            # Keras 3.15 calls np.array(variable), which numpy 2 flags; the values are exact.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            arrays = keras_layer.get_weights()
         if arrays:
             layer.set_weights(arrays)
     return model

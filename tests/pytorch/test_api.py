@@ -128,6 +128,8 @@ def test_report_of_a_module(tmp_path) -> None:  # type: ignore[no-untyped-def]
     }
 
 
+# Keras 3.15 converts its variables with np.array(variable), which numpy 2 flags as deprecated.
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 def test_in_memory_keras_model_is_converted_with_its_weights() -> None:
     keras = pytest.importorskip("keras")
     inputs = keras.Input((5, 2))
