@@ -53,6 +53,7 @@ from torch import nn
 from ..engine.bidirectional import merge
 from ..engine.layout import keras_to_torch, torch_to_keras
 from ..errors import ConfigError
+from ..hooks import runtime
 from ..layers import (
     GRU,
     LSTM,
@@ -69,7 +70,7 @@ from ..layers import (
 )
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 _TORCH_RNN = {"LSTM": nn.LSTM, "GRU": nn.GRU, "SimpleRNN": nn.RNN}
 _ACTIVATION_MODULES: dict[str, Any] = {
@@ -188,7 +189,7 @@ class KerasStack(nn.Module):
 
 
 # ------------------------------------------------------------ rnnlens -> torch
-def to_torch(model: Sequential) -> KerasStack:
+def to_torch(model: ModelSpec) -> KerasStack:
     """Stock torch modules computing ``model`` (in ``eval()`` mode, float32).
 
     Raises:
@@ -316,7 +317,7 @@ def from_torch(
     *,
     return_sequences: bool = False,
     assume_batch_first: bool = False,
-) -> Sequential:
+) -> ModelSpec:
     """A rnnlens model computing the same function as ``source`` (see the module docstring).
 
     Args:
@@ -332,8 +333,7 @@ def from_torch(
         ConfigError: unsupported modules (all listed), options (``proj_size``), a
             ``batch_first=False`` module, or a forward that is not a stack (its line named).
     """
-    from ..model import Sequential
-
+    Sequential = runtime().model_class("sequential")
     if isinstance(source, KerasStack):
         model = Sequential.from_config(source.config)
         weights = [w for block in source.blocks for w in _block_weights(block)]
