@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .mistakes import TorchWarning, find_mistakes
-from .modules import Shape, Size, size_text
+from .modules import Shape, Size, known, size_text
 from .network import NetworkSpec
 from .recurrent import GATE_ROLES, CellSpec, RNNSpec, StateIndex
 
@@ -166,7 +166,11 @@ def _layers(m: RNNSpec) -> list[LayerInfo]:
         if k == 0:
             reads = f"x(t): {size_text(m.input_size)} features per step"
         else:
-            both = f"{m.num_directions}·{size_text(m.state_size)} = " if m.bidirectional else ""
+            both = (
+                f"{m.num_directions}·{size_text(m.state_size)} = "
+                if m.bidirectional and known(m.state_size)
+                else ""
+            )
             reads = f"layer {k - 1}'s out(t): {both}{size_text(m.out_size)} numbers per step"
         out.append(LayerInfo(k, reads, params, m.formula(k), total))
     return out
