@@ -146,3 +146,13 @@ def test_in_memory_keras_model_is_converted_with_its_weights() -> None:
     np.testing.assert_allclose(
         t.output, keras.ops.convert_to_numpy(k_model(x)), rtol=1e-5, atol=1e-5
     )
+
+
+def test_numpy_inputs_are_accepted_for_modules() -> None:
+    x = np.random.default_rng(2).normal(size=(3, 4, 2))  # float64: cast to the module's float32
+    net = _Story().eval()
+    t = rl.trace(net, x)
+    with torch.no_grad():
+        out, _ = net.lstm(torch.as_tensor(x, dtype=torch.float32))
+    np.testing.assert_allclose(t["lstm.l1"].output, out.numpy(), rtol=1e-5, atol=1e-6)
+    assert rl.explain(net, x).recurrent[0].shapes["out"] == (3, 4, 64)

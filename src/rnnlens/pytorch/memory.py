@@ -42,7 +42,8 @@ def example_inputs(
         InputDataError: neither given, or a shape that is not a tuple of positive ints.
     """
     if example is not None:
-        return tuple(example) if isinstance(example, (tuple, list)) else (example,)
+        given = tuple(example) if isinstance(example, (tuple, list)) else (example,)
+        return tuple(as_torch(module, a) for a in given)
     if input_size is None:
         raise InputDataError(
             f"explaining {type(module).__name__} needs its input: pass input_size=(batch, time, "
@@ -62,6 +63,17 @@ def example_inputs(
             )
         out.append(torch.zeros(size, dtype=dtype, device=device))
     return tuple(out)
+
+
+def as_torch(module: nn.Module, value: Any) -> Any:
+    """A numpy array as a tensor (floats in the module's parameter dtype); others unchanged."""
+    if isinstance(value, torch.Tensor) or not hasattr(value, "__array__"):
+        return value
+    tensor = torch.as_tensor(value)
+    if tensor.is_floating_point():
+        dtype = next((p.dtype for p in module.parameters()), torch.float32)
+        tensor = tensor.to(dtype)
+    return tensor
 
 
 def shape_of(value: Any) -> Any:

@@ -216,6 +216,9 @@ def trace_module(module: nn.Module, *args: Any) -> Trace:
         sub.register_forward_hook(lambda m, a, o, name=name: calls[name].append((a, o)))
         for name, sub in named
     ]
+    from .memory import as_torch
+
+    args = tuple(as_torch(module, a) for a in args)
     was_training = module.training
     module.eval()
     try:
