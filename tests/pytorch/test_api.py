@@ -48,7 +48,10 @@ def test_explain_an_nn_module_with_input_size() -> None:
     assert e.params == sum(p.numel() for p in _Story().parameters())
     text = str(e)
     assert "4·h·(d + h) + 8·h = 4·64·(2 + 64) + 8·64 = 17,408" in text
-    assert "h_n[1] = layer 1 forward" in text and "Keras LSTM(64) stack" in text
+    assert (
+        "h_n[1] = layer 1 forward" in text
+        and "Keras 2 × LSTM(64): 50,176 parameters, 512 fewer" in text
+    )
     assert "`weight_ih_l0` | `(256, 2)`" in e.to_markdown()
     assert e.to_dict()["recurrent"][0]["shapes"]["h_n"] == (2, 32, 64)
     assert '"convention": "pytorch"' in e.to_json()

@@ -172,3 +172,26 @@ def test_bad_arguments_are_named() -> None:
         make_module("Transformer")
     with pytest.raises(ShapeError, match="features=2 on the last axis, received 3"):
         RNNSpec("LSTM", 2, 4, batch_first=True).output_shapes((8, 10, 3))
+
+
+@pytest.mark.parametrize(
+    ("mode", "layers", "bidirectional", "bias"),
+    [
+        ("LSTM", 2, True, True),
+        ("GRU", 2, False, True),
+        ("RNN", 1, True, True),
+        ("LSTM", 1, False, False),
+    ],
+)
+def test_keras_convention_count_equals_keras(
+    mode: str, layers: int, bidirectional: bool, bias: bool
+) -> None:
+    keras = pytest.importorskip("keras")
+    kind = {"LSTM": keras.layers.LSTM, "GRU": keras.layers.GRU, "RNN": keras.layers.SimpleRNN}[mode]
+    stack: list = [keras.Input((4, 5))]
+    for _ in range(layers):
+        layer = kind(7, return_sequences=True, use_bias=bias)
+        stack.append(keras.layers.Bidirectional(layer) if bidirectional else layer)
+    model = keras.Sequential(stack)
+    spec = RNNSpec(mode, 5, 7, num_layers=layers, bidirectional=bidirectional, bias=bias)
+    assert spec.keras_count() == model.count_params()

@@ -7,8 +7,8 @@ call as a person would write it, one note per option (``batch_first``, stacking,
 >>> from rnnlens.pytorch.spec import RNNSpec
 >>> constructor(RNNSpec("GRU", 2, 8, batch_first=True))
 'nn.GRU(2, 8, batch_first=True)'
->>> keras_line(RNNSpec("LSTM", 2, 64)).split(",")[0]
-'Keras LSTM(64) stack: 17'
+>>> keras_line(RNNSpec("LSTM", 2, 64)).split(" fewer")[0]
+'Keras LSTM(64): 17,152 parameters, 256'
 """
 
 from __future__ import annotations
@@ -113,11 +113,15 @@ def keras_line(m: RNNSpec) -> str | None:
         return None
     keras = m.keras_count()
     kind = {"LSTM": "LSTM", "GRU": "GRU", "RNN": "SimpleRNN"}[m.mode]
+    layer = f"{kind}({size_text(m.hidden_size)})"
+    layer = f"Bidirectional({layer})" if m.bidirectional else layer
+    stack = f"{m.num_layers} × {layer}" if m.num_layers > 1 else layer
     if m.mode == "GRU" or not m.bias:
-        return f"Keras {kind}({size_text(m.hidden_size)}) stack: the same {size_text(keras)} parameters"
+        why = "its reset_after GRU keeps both biases too" if m.mode == "GRU" else "no biases"
+        return f"Keras {stack}: the same {size_text(keras)} parameters ({why})"
     g = len(m.gates)
     return (
-        f"Keras {kind}({size_text(m.hidden_size)}) stack: {size_text(keras)} parameters, "
-        f"{g}·u·(d + u + 1) per layer and direction: Keras keeps one bias per gate row where "
-        f"torch keeps two (bias_ih + bias_hh; only their sum acts)"
+        f"Keras {stack}: {size_text(keras)} parameters, {size_text(m.count_params() - keras)} "
+        f"fewer: {g}·u·(d + u + 1) per layer and direction, one bias per gate row where torch "
+        "keeps two (bias_ih + bias_hh; only their sum acts)"
     )
