@@ -142,6 +142,13 @@ def test_user_story_counts_and_keras_convention() -> None:
         ("Flatten", (), {}, (2, 4, 11)),
         ("Dropout", (0.3,), {}, (2, 4)),
         ("ReLU", (), {}, (2, 4)),
+        ("Conv1d", (4, 6, 3), {"padding": "same"}, (2, 4, 11)),
+        ("Conv1d", (4, 6, 3), {"padding": "valid"}, (2, 4, 11)),
+        ("LayerNorm", (8,), {}, (2, 5, 8)),
+        ("LayerNorm", (8,), {"elementwise_affine": False}, (2, 5, 8)),
+        ("BatchNorm1d", (4,), {}, (2, 4, 11)),
+        ("PReLU", (), {}, (2, 4)),
+        ("Dropout1d", (0.2,), {}, (2, 4, 11)),
     ],
 )
 def test_other_modules_equal_torch(name: str, args: tuple, kwargs: dict, shape: tuple) -> None:
@@ -152,6 +159,23 @@ def test_other_modules_equal_torch(name: str, args: tuple, kwargs: dict, shape: 
     ]
     x = torch.zeros(shape, dtype=torch.long) if name == "Embedding" else torch.zeros(shape)
     assert spec.output_shapes(shape)["out"] == tuple(real(x).shape)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("LSTM", (3, 4, 2, False, True, 0.0, True, 2)),
+        ("GRU", (3, 4, 2, True, True)),
+        ("RNN", (3, 4, 1, "relu", False)),
+    ],
+)
+def test_recurrent_positional_arguments_follow_torch(name: str, args: tuple) -> None:
+    real = getattr(nn, name)(*args)
+    spec = make_module(name, *args)
+    assert [(p.name, p.shape) for p in spec.parameters()] == [
+        (n, tuple(p.shape)) for n, p in real.named_parameters()
+    ]
+    assert isinstance(spec, RNNSpec) and spec.batch_first == real.batch_first
 
 
 def test_sequential_container_counts_and_shapes() -> None:

@@ -150,7 +150,7 @@ class Conv1d(ModuleSpec):
     out_channels: Size
     kernel_size: int
     stride: int = 1
-    padding: int = 0
+    padding: int | str = 0  # or "same": the length is kept (stride 1)
     dilation: int = 1
     groups: int = 1
     bias: bool = True
@@ -172,7 +172,12 @@ class Conv1d(ModuleSpec):
                 f"nn.Conv1d expects (batch, channels={self.in_channels}, length), received "
                 f"shape {shape}: a (batch, time, features) tensor needs x.transpose(1, 2) first"
             )
-        length = _conv_length(shape[-1], self.kernel_size, self.stride, self.padding, self.dilation)
+        if self.padding == "same":
+            length = shape[-1]
+        else:
+            length = _conv_length(
+                shape[-1], self.kernel_size, self.stride, int(self.padding), self.dilation
+            )
         return {"out": (*shape[:-2], self.out_channels, length)}
 
 
@@ -218,8 +223,26 @@ class Flatten(ModuleSpec):
 ACTIVATIONS = (
     "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "GELU", "LeakyReLU", "ELU", "SELU",
     "SiLU", "Softplus", "Softsign", "Mish", "Hardtanh", "ReLU6", "Hardsigmoid", "Identity",
-    "PReLU", "LayerNorm", "BatchNorm1d",
+    "Softmin", "Hardswish", "Tanhshrink", "Threshold", "CELU", "GLU",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PerFeature(ModuleSpec):
+    """``nn.LayerNorm`` / ``nn.BatchNorm1d`` / ``nn.PReLU``: shape kept, per-feature weights."""
+
+    name: str
+    shape: tuple[Size, ...]
+    weight: bool = True
+    bias: bool = True
+
+    @property
+    def type_name(self) -> str:
+        return self.name
+
+    def parameters(self) -> list[Param]:
+        params = [Param("weight", self.shape, "scales each feature")] if self.weight else []
+        return params + ([Param("bias", self.shape, "shifts each feature")] if self.bias else [])
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .modules import (
     MaxPool1d,
     ModuleSpec,
     Param,
+    PerFeature,
     Shape,
     Size,
     Unknown,
@@ -44,8 +45,14 @@ from .network import STEP_OPS, NetworkSpec, Step
 from .recurrent import GATE_ROLES, GATES, RNNSpec, StateIndex
 
 #: torch.nn constructors' positional order (after the leading mode for recurrent modules).
-_RNN_ARGS = ("input_size", "hidden_size", "num_layers")
+_RNN_ARGS = {
+    "LSTM": ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional", "proj_size"),
+    "GRU": ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"),
+    "RNN": ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first", "dropout", "bidirectional"),
+}  # fmt: skip
 _RNN_KWARGS = {"bias", "batch_first", "dropout", "bidirectional", "proj_size", "nonlinearity"}
+#: Shape-keeping modules with per-feature parameters: (positional names, how to read them).
+_DROPOUTS = ("Dropout1d", "Dropout2d", "AlphaDropout", "FeatureAlphaDropout")
 _IGNORED = {"device", "dtype"}  # placement options; they change nothing this spec describes
 _SIMPLE: dict[str, type[ModuleSpec]] = {
     "Linear": Linear,
@@ -63,6 +70,10 @@ _DROPPABLE = {
     "Dropout": {"inplace"},
 }
 SUPPORTED = (
+    *_DROPOUTS,
+    "LayerNorm",
+    "BatchNorm1d",
+    "PReLU",
     "LSTM",
     "GRU",
     "RNN",
@@ -88,7 +99,21 @@ def make_module(type_name: str, *args: Any, **kwargs: Any) -> ModuleSpec:
     """
     kwargs = {k: v for k, v in kwargs.items() if k not in _IGNORED}
     if type_name in ("LSTM", "GRU", "RNN"):
-        return RNNSpec(type_name, **_bind(type_name, _RNN_ARGS, _RNN_KWARGS, args, kwargs))
+        return RNNSpec(
+            type_name, **_bind(type_name, _RNN_ARGS[type_name], _RNN_KWARGS, args, kwargs)
+        )
+    if type_name in _DROPOUTS:
+        return Dropout(
+            **_bind(
+                type_name,
+                ("p",),
+                {"p", "inplace"},
+                args[:1],
+                {k: v for k, v in kwargs.items() if k != "inplace"},
+            )
+        )
+    if type_name in _NORMS:
+        return _norm(type_name, args, kwargs)
     if type_name in ("LSTMCell", "GRUCell", "RNNCell"):
         names = ("input_size", "hidden_size", "bias") + (
             ("nonlinearity",) if type_name == "RNNCell" else ()
@@ -121,6 +146,29 @@ def make_module(type_name: str, *args: Any, **kwargs: Any) -> ModuleSpec:
     )
 
 
+_NORMS = {
+    "LayerNorm": ("normalized_shape", "eps", "elementwise_affine", "bias"),
+    "BatchNorm1d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    "PReLU": ("num_parameters", "init"),
+}
+
+
+def _norm(type_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> ModuleSpec:
+    """LayerNorm / BatchNorm1d / PReLU: the same shape out, per-feature weights (and biases)."""
+    names = _NORMS[type_name]
+    bound = _bind(type_name, names, set(names), args, kwargs)
+    if type_name == "PReLU":
+        return PerFeature("PReLU", (bound.get("num_parameters", 1),), weight=True, bias=False)
+    first = bound.get(names[0])
+    if first is None:
+        raise ConfigError(f"nn.{type_name} needs {names[0]}")
+    shape = tuple(first) if isinstance(first, (tuple, list)) else (first,)
+    affine = bool(bound.get("elementwise_affine" if type_name == "LayerNorm" else "affine", True))
+    return PerFeature(
+        type_name, shape, weight=affine, bias=affine and bool(bound.get("bias", True))
+    )
+
+
 def _bind(
     type_name: str,
     positional: tuple[str, ...],
@@ -146,9 +194,11 @@ def _bind(
 
 
 def _single(type_name: str, key: str, value: Any) -> Any:
-    """Conv1d/MaxPool1d accept ``3`` or ``(3,)``; ``padding="same"`` is not modelled."""
+    """Conv1d/MaxPool1d accept ``3`` or ``(3,)``; Conv1d's padding also "valid" and "same"."""
     if isinstance(value, (tuple, list)) and len(value) == 1:
         return value[0]
+    if type_name == "Conv1d" and key == "padding" and value in ("valid", "same"):
+        return 0 if value == "valid" else value
     if isinstance(value, str):
         raise ConfigError(f"nn.{type_name}({key}={value!r}) is not modelled: give an integer")
     return value
@@ -171,6 +221,7 @@ __all__ = [
     "ModuleSpec",
     "NetworkSpec",
     "Param",
+    "PerFeature",
     "RNNSpec",
     "Shape",
     "Size",
