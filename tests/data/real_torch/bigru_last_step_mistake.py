@@ -1,8 +1,8 @@
 """Bidirectional GRU classifier that reads ``out[:, -1]`` as if it were both final states
 (the classic mistake), with an ``h_n.view`` that mixes directions.
 
-Source: a common pattern in public code; the bidirectional classifier of
-github.com/4YCX/Decode4Action-Intent V1/model.py made bidirectional, as many forks do.
+Source: constructed to exercise the warnings, from the classifier of
+github.com/4YCX/Decode4Action-Intent, V1/model.py, made a two-layer bidirectional GRU.
 """
 
 import torch
