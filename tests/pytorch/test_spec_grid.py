@@ -219,3 +219,32 @@ def test_keras_convention_count_equals_keras(
     model = keras.Sequential(stack)
     spec = RNNSpec(mode, 5, 7, num_layers=layers, bidirectional=bidirectional, bias=bias)
     assert spec.keras_count() == model.count_params()
+
+
+class _Symbol:
+    """A stand-in for a size or option nobody gives in the file (rnnlens.symbolic's role)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Symbol) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+def test_an_option_given_as_a_symbol_is_accepted_and_said() -> None:
+    from rnnlens.pytorch.explain import explain_recurrent
+    from rnnlens.pytorch.mistakes import find_mistakes
+    from rnnlens.pytorch.spec import NetworkSpec
+
+    drop = _Symbol("drop_prob")
+    spec = RNNSpec("LSTM", 4, 8, num_layers=2, dropout=drop)
+    assert spec.count_params() == sum(p.numel() for p in nn.LSTM(4, 8, num_layers=2).parameters())
+    assert any("dropout=drop_prob" in note for note in explain_recurrent("lstm", spec).notes)
+    # one layer with a dropout nobody knows: no warning (it may be 0)
+    assert find_mistakes(NetworkSpec("Net", {"lstm": RNNSpec("LSTM", 4, 8, dropout=drop)})) == []

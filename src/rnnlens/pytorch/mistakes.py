@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .modules import known, size_text
+from .modules import known, number, size_text
 from .network import NetworkSpec, Step
 from .recurrent import RNNSpec
 
@@ -60,7 +60,7 @@ def find_mistakes(net: NetworkSpec) -> list[TorchWarning]:
 
 
 def _config(net: NetworkSpec, path: str, m: RNNSpec) -> list[TorchWarning]:
-    if m.num_layers == 1 and float(m.dropout) > 0:
+    if m.num_layers == 1 and number(m.dropout) and m.dropout > 0:  # a symbol may be 0
         line = net.module_lines.get(path)
         where = f"line {line}: " if line else ""
         return [

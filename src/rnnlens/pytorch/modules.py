@@ -28,6 +28,11 @@ def known(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def number(value: Any) -> bool:
+    """True for a concrete int or float (a symbol, or a name nobody gave, is not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def size_text(value: Any) -> str:
     """``17,408`` for ints, the symbol's own text otherwise, ``?`` for None."""
     if value is None:

@@ -14,7 +14,7 @@ call as a person would write it, one note per option (``batch_first``, stacking,
 from __future__ import annotations
 
 from .cells import CellSpec
-from .modules import size_text
+from .modules import number, size_text
 from .recurrent import RNNSpec
 
 
@@ -83,7 +83,7 @@ def recurrent_notes(m: RNNSpec) -> list[str]:
             f"stacking: layer k > 0 reads layer k−1's whole out sequence, {size_text(m.out_size)} "
             f"numbers per step{both}; only the last layer's sequence leaves as out"
         )
-        if float(m.dropout) > 0:
+        if not number(m.dropout) or m.dropout > 0:
             notes.append(
                 f"dropout={m.dropout}: in training, zeroes that fraction of each layer's out before "
                 "the next layer reads it (scaling the rest by 1/(1−p)); never after the last "

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import ConfigError, ShapeError
-from .modules import ModuleSpec, Param, Shape, Size, check_features, known, size_text
+from .modules import ModuleSpec, Param, Shape, Size, check_features, known, number, size_text
 
 GATES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("r", "z", "n"), "RNN": ("h",)}
 GATE_ROLES = {
@@ -110,7 +110,7 @@ class RNNSpec(ModuleSpec):
             raise ConfigError(
                 f"num_layers must be a positive integer, received {self.num_layers!r}"
             )
-        if not 0 <= float(self.dropout) <= 1:
+        if number(self.dropout) and not 0 <= self.dropout <= 1:
             raise ConfigError(f"dropout must be in [0, 1], received {self.dropout!r}")
 
     @property
