@@ -32,7 +32,10 @@ install(FacadeRuntime())
 # Public names whose modules import torch (or heavier things): loaded on first access.
 _LAZY = {
     "set_seed": ("rnnlens.train.seed", "set_seed"),
-    "trace": ("rnnlens.trace", "trace"),
+    "explain": ("rnnlens.api", "explain"),
+    "diagram": ("rnnlens.api", "diagram"),
+    "trace": ("rnnlens.api", "trace"),
+    "report": ("rnnlens.api", "report"),
     "load": ("rnnlens.io.native", "load_model"),
     "from_keras": ("rnnlens.io.keras", "from_keras"),
     "to_keras": ("rnnlens.io.keras", "to_keras"),
@@ -55,6 +58,18 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'rnnlens' has no attribute {name!r}")
+
+
+def _keep_dispatchers_callable() -> None:
+    # rl.explain / rl.report / rl.trace share their names with subpackages (see rnnlens.api).
+    import sys
+
+    from .api import keep_dispatchers_callable
+
+    keep_dispatchers_callable(sys.modules[__name__])
+
+
+_keep_dispatchers_callable()
 
 
 def __dir__() -> list[str]:
