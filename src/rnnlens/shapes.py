@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .errors import ShapeError
+from .symbolic import Size
 
-Dim = int | None
+# A size is an int or, when it comes from data, an exact symbolic polynomial.
+Dim = int | Size | None
 Shape = tuple[Dim, ...]
 # A layer with return_state or merge_mode=None hands on several tensors.
 ShapeOrList = Shape | list[Shape]
@@ -29,6 +31,8 @@ def as_shape(value: object, *, what: str) -> Shape:
     for dim in value:
         if dim is None:
             dims.append(None)
+        elif isinstance(dim, Size) and dim.known_positive():
+            dims.append(dim)
         elif isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0:
             raise ShapeError(
                 f"{what} must hold positive integers (or None for a free size), "

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import ConfigError, ShapeError
 from ..naming import snake_case, unique_name
 from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
+from ..symbolic import Size
 
 if TYPE_CHECKING:
     import numpy as np
@@ -219,7 +220,9 @@ def serialize_layer(layer: Layer) -> dict[str, Any]:
 
 
 def positive_int(layer_type: str, argument: str, value: object) -> int:
-    """Validate counts such as ``units``: a plain positive integer."""
+    """Validate counts such as ``units``: a positive integer, or a size from data (symbolic)."""
+    if isinstance(value, Size) and value.known_positive():
+        return value  # type: ignore[return-value]  # a Size computes like an int
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(
             f"{layer_type}: {argument} must be a positive integer, received {value!r}"
