@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 MAX_SOURCE_BYTES = 1_000_000
 MAX_ELEMENTS = 200_000
 MAX_STEPS = 400_000
-MAX_DEPTH = 60
+MAX_DEPTH = 50
 MAX_CALL_DEPTH = 24
 MAX_SECONDS = 3.0
 MAX_ABS_NUMBER = 10**18
-MAX_STRING_CHARS = 100_000
+MAX_STRING_CHARS = 10_000
 
 
 class ReadFailure(Exception):
@@ -90,7 +90,7 @@ def preview(value: object, limit: int = 80) -> str:
     """A bounded ``repr`` for messages: nested and long values are cut with ``...``.
 
     >>> preview([[0] * 10_000] * 10_000)
-    '[[0, 0, 0, 0, 0, 0, ...], [0, 0, 0, 0, 0, 0, ...], [0, 0, 0, 0, 0, 0, ...], [0, 0, 0, 0, 0, ...'
+    '[[0, 0, 0, 0, 0, 0, ...], [0, 0, 0, 0, 0, 0, ...], [0, 0, 0, 0, 0, 0, ...], [...'
     """
     text = _PREVIEW.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -147,6 +147,14 @@ def _round(ev: Evaluator, args: list[Any], kwargs: dict[str, Any], node: ast.Cal
     return Unknown(snippet(node))
 
 
+class _Super(Unknown):
+    """``super()``: calling its methods (``super().__init__(...)``) reads nothing."""
+
+
+def _super(ev: Evaluator, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+    return _Super("super()")
+
+
 def _isinstance(ev: Evaluator, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
     return Unknown(snippet(node))
 
@@ -174,6 +182,7 @@ BUILTINS: dict[str, Builtin] = {
         "reversed": _iterate("reversed"),
         "sorted": _iterate("sorted"),
         "isinstance": _isinstance,
+        "super": _super,
         "print": _skip("print"),
         "open": _skip("open (no file is read)"),
         "input": _skip("input"),

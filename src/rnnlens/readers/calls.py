@@ -37,6 +37,8 @@ class Calls:
     scopes: list[dict[str, Any]]
     depth: int
     call_depth: int
+    #: Names of the functions being run, innermost last (models are named after them).
+    frames: list[str]
 
     # The evaluator supplies these (evaluator.py / statements.py).
     def lookup(self, name: str, node: ast.AST) -> Any: ...
@@ -82,6 +84,8 @@ class Calls:
             found = self.world.import_value(self, path, node)  # type: ignore[arg-type]
             return ModuleRef(path) if found is NOT_HANDLED else found
         if isinstance(obj, Unknown):
+            if obj.label == "super()":
+                return Builtin("super", lambda ev, args, kwargs, n: None)  # the base class's own
             return self.pinned(node, Unknown(snippet(node, 200)))
         if isinstance(obj, Instance):
             if name in obj.attrs:
@@ -281,6 +285,7 @@ class Calls:
         function.calls += 1
         saved = self.scopes
         self.scopes = [*function.closure, {}]
+        self.frames.append(function.name)
         try:
             self.bind_arguments(function, args, kwargs, node)
             body = function.node.body
@@ -293,6 +298,7 @@ class Calls:
             return None
         finally:
             self.scopes = saved
+            self.frames.pop()
             self.call_depth -= 1
 
     def bind_arguments(

@@ -59,6 +59,7 @@ class Evaluator(Statements):
         self.notes: list[str] = []
         self.depth = 0
         self.call_depth = 0
+        self.frames: list[str] = []
 
     # ------------------------------------------------------------------ entry
     def parse(self, mode: str = "exec") -> ast.AST:
@@ -100,7 +101,7 @@ class Evaluator(Statements):
         line = line or getattr(failure.node, "lineno", None)
         where = f"{self.filename}, line {line}" if line else self.filename
         text = f"{where}: {failure.what}"
-        if line and 0 < line <= len(self.lines):
+        if line and 0 < line <= len(self.lines) and not self.filename.startswith("spec part"):
             quoted = self.lines[line - 1].strip()
             text += f"\n    {quoted[:117] + '...' if len(quoted) > 120 else quoted}"
         if failure.fix:
@@ -151,6 +152,7 @@ class Evaluator(Statements):
         elif isinstance(value, Unknown) and type(value) is Unknown:
             value = Unknown(name)  # later symbols read X_train.shape[1], not train_test_split(...)
         self.scopes[-1][name] = value
+        self.world.on_bind(self, name, value, node)
 
     def pinned(self, node: ast.AST, default: Any) -> Any:
         """A value set on the command line for this expression's text, else ``default``."""

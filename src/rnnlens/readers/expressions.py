@@ -120,9 +120,7 @@ def constant(ev: Evaluator, node: ast.Constant) -> Any:
     value = node.value
     if isinstance(value, (str, bytes)):
         if len(value) > MAX_STRING_CHARS:
-            raise ReadFailure(
-                node, f"a string longer than {MAX_STRING_CHARS:,} characters", hard=True
-            )
+            raise ReadFailure(node, f"a string longer than {MAX_STRING_CHARS:,} characters")
         ev.budget.charge(len(value), node)
         return value if isinstance(value, str) else Unknown("bytes")
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -123,6 +123,9 @@ class World:
         """``a, b, c = value`` for the world's values (a layer's several outputs)."""
         return NOT_HANDLED
 
+    def on_bind(self, ev: Evaluator, name: str, value: Any, node: ast.AST) -> None:
+        """Called when a name is bound (a model is named after its first variable)."""
+
     def define_class(self, ev: Evaluator, cls: Any) -> None:
         """Called when the file defines a class; the world may mark it as a model class."""
 
