@@ -73,7 +73,7 @@ def read_python(
             "model.add(LSTM(...)), Sequential([...]), keras.Model(inputs, outputs) or a "
             "keras.Model subclass"
         )
-    return ReadResult(models, _notes(ev, world), list(world.warnings))
+    return ReadResult(models, _notes_of(ev, world.layer_notes), list(world.warnings))
 
 
 def _named(found: list[FoundModel]) -> list[FoundModel]:
@@ -90,8 +90,8 @@ def _named(found: list[FoundModel]) -> list[FoundModel]:
     return seen
 
 
-def _notes(ev: Evaluator, world: KerasWorld) -> list[str]:
-    notes = list(world.layer_notes) + list(ev.notes)
+def _notes_of(ev: Evaluator, first: list[str]) -> list[str]:
+    notes = list(first) + list(ev.notes)
     unused = sorted(set(ev.settings) - ev.used_settings)
     if unused:
         notes.append(

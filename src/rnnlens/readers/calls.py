@@ -203,6 +203,9 @@ class Calls:
             return True
         generator = generators[index]
         iterable = self.eval(generator.iter)
+        items = self.world.iterable(self, iterable, generator.iter)  # type: ignore[arg-type]
+        if items is not NOT_HANDLED:
+            iterable = items
         if not isinstance(iterable, (list, tuple, range, dict, str)):
             return False
         self.budget.charge(len(iterable), node)
@@ -235,6 +238,8 @@ class Calls:
     # ------------------------------------------------------------------ calls
     def eval_Call(self, node: ast.Call) -> Any:
         function = self.eval(node.func)
+        if isinstance(function, Builtin) and function.skips:
+            return function.fn(self, [], {}, node)
         args = self.elements(node.args, node)
         kwargs: dict[str, Any] = {}
         for keyword in node.keywords:

@@ -56,6 +56,7 @@ class Evaluator(Statements):
         self.globals: dict[str, Any] = {}
         self.scopes: list[dict[str, Any]] = [self.globals]
         self.skipped: list[str] = []
+        self.skipped_lines: set[Any] = set()
         self.notes: list[str] = []
         self.depth = 0
         self.call_depth = 0
@@ -110,8 +111,11 @@ class Evaluator(Statements):
 
     def skip(self, node: ast.AST, what: str) -> None:
         """Note something skipped (never run), in the one 'skipped' line of the explanation."""
-        if len(self.skipped) < 400:
-            self.skipped.append(f"{what} (line {getattr(node, 'lineno', '?')})")
+        line = getattr(node, "lineno", "?")
+        # One entry per line: "np.random.seed(...) (line 7)", not each link of the chain.
+        if len(self.skipped) < 400 and line not in self.skipped_lines:
+            self.skipped_lines.add(line)
+            self.skipped.append(f"{what} (line {line})")
 
     def note(self, node: ast.AST, text: str) -> None:
         line = getattr(node, "lineno", None)

@@ -64,6 +64,9 @@ def container_size(value: Any) -> int:
 def binary(ev: Evaluator, node: ast.BinOp, left: Any, right: Any) -> Any:
     """``left op right`` with every size and magnitude checked before computing."""
     op = type(node.op)
+    handled = ev.world.binary(ev, node.op, left, right, node)
+    if handled is not NOT_HANDLED:
+        return handled
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         left, right = as_size(left), as_size(right)
     if op not in _ARITHMETIC:

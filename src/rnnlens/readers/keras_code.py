@@ -86,6 +86,13 @@ class KerasWorld(SubclassModels, World):
             return ModuleRef(name)
         return NOT_HANDLED
 
+    def is_builder(self, value: Any) -> bool:
+        if isinstance(value, (Layer, Sequential)):
+            return True  # a layer called on a tensor
+        return isinstance(value, KerasName) and value.kind in ("layer", "model", "input", "merge") or (
+            isinstance(value, UserClass) and value.kind == "keras"
+        )
+
     def is_model_value(self, value: Any) -> bool:
         if isinstance(value, (Sequential, Layer, Tensor, KerasName)):
             return not (isinstance(value, KerasName) and value.kind == "outside")
@@ -106,6 +113,8 @@ class KerasWorld(SubclassModels, World):
 
     # --------------------------------------------------------------- access
     def attribute(self, ev: Evaluator, obj: Any, name: str, node: ast.AST) -> Any:
+        if isinstance(obj, KerasName) and obj.kind == "outside":
+            return KerasName("outside", f"{obj.name}.{name}")
         if isinstance(obj, Sequential):
             return self.model_attribute(ev, obj, name, node)
         if isinstance(obj, Instance) and obj.cls.kind == "keras":
@@ -120,7 +129,7 @@ class KerasWorld(SubclassModels, World):
         if name == "pop":
             return Builtin("pop", lambda ev, args, kwargs, n: self.guard(ev, n, model.pop))
         if name in SKIPPED_METHODS:
-            return Builtin(name, lambda ev, args, kwargs, n: _skipped(ev, n, f"model.{name}"))
+            return Builtin(name, lambda ev, args, kwargs, n: _skipped(ev, n, f"model.{name}"), skips=True)
         if name == "build":
             return Builtin(
                 "build", lambda ev, args, kwargs, n: self.build(ev, model, args, kwargs, n)

@@ -64,7 +64,7 @@ class SubclassModels:
                 ev.skip(n, f"model.{name}")
                 return Skipped(f"model.{name}")
 
-            return Builtin(name, skip)
+            return Builtin(name, skip, skips=True)
         return NOT_HANDLED
 
     def call_subclass(

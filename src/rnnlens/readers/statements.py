@@ -44,7 +44,7 @@ class Statements(Calls):
             try:
                 self.statement(statement)
             except ReadFailure as failure:
-                if failure.hard or self.touches_model(statement):
+                if failure.hard or self.builds_model(statement):
                     failure.hard = True
                     if failure.node is None:
                         failure.node = statement
@@ -147,10 +147,21 @@ class Statements(Calls):
 
     def stmt_For(self, node: ast.For | ast.AsyncFor) -> None:
         iterable = self.eval(node.iter)
+        items = self.world.iterable(self, iterable, node)
+        if items is not NOT_HANDLED:
+            iterable = items
+        if isinstance(iterable, Unknown) and self.world.read_unknown_loop_once(self, node):
+            self.note(node, f"the loop over {snippet(node.iter, 40)} is read once: every pass computes the same")
+            self.bind(node.target, Unknown(snippet(node.target)), node)
+            try:
+                self.block(node.body)
+            except (_Break, _Continue):
+                pass
+            return
         if isinstance(iterable, Unknown) or not isinstance(
             iterable, (list, tuple, range, dict, str)
         ):
-            if self.touches_model(node):
+            if self.builds_model(node):
                 raise ReadFailure(
                     node,
                     f"the loop 'for ... in {snippet(node.iter, 40)}' builds layers, but how many "
@@ -174,7 +185,7 @@ class Statements(Calls):
     stmt_AsyncFor = stmt_For
 
     def stmt_While(self, node: ast.While) -> None:
-        if self.touches_model(node):
+        if self.builds_model(node):
             raise ReadFailure(node, "a while loop that builds the model is not read", hard=True)
         self.skip(node, "a while loop")
 
@@ -256,6 +267,51 @@ class Statements(Calls):
             self.bind(element, item, node)
 
     # ------------------------------------------------------------ involvement
+    def builds_model(self, node: ast.AST) -> bool:
+        """True when the code makes layers or models, or adds layers to one."""
+        for child in ast.walk(node):
+            if not isinstance(child, ast.Call):
+                continue
+            func = child.func
+            if isinstance(func, ast.Attribute) and func.attr == "add" and self._model_name(func.value):
+                return True
+            root = func
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and self.world.is_builder(self._resolve(func)):
+                return True
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+                continue
+        return False
+
+    def _model_name(self, node: ast.expr) -> bool:
+        return self.world.is_model_value(self._resolve(node))
+
+    def _resolve(self, node: ast.expr) -> Any:
+        """The value a name or dotted name refers to, without calling anything."""
+        chain: list[str] = []
+        while isinstance(node, ast.Attribute):
+            chain.insert(0, node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        value = None
+        for scope in reversed(self.scopes):
+            if node.id in scope:
+                value = scope[node.id]
+                break
+        else:
+            value = self.world.global_name(self, node.id)
+        for attr in chain:
+            if isinstance(value, ModuleRef):
+                found = self.world.import_value(self, f"{value.path}.{attr}", node)
+                value = ModuleRef(f"{value.path}.{attr}") if found is NOT_HANDLED else found
+            elif isinstance(value, Instance):
+                value = value.attrs.get(attr)
+            else:
+                return None
+        return value
+
     def touches_model(self, node: ast.AST) -> bool:
         """True when the code names a model value (a layer, a model, a library class)."""
         for child in ast.walk(node):

@@ -77,6 +77,8 @@ class Builtin:
 
     name: str
     fn: Callable[..., Any]
+    #: A skipped call (``model.fit``): its arguments are not even evaluated.
+    skips: bool = False
 
 
 class Skipped(Unknown):

@@ -123,11 +123,27 @@ class World:
         """``a, b, c = value`` for the world's values (a layer's several outputs)."""
         return NOT_HANDLED
 
+    def binary(self, ev: Evaluator, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
+        """``left op right`` when either side is the world's value (a tensor)."""
+        return NOT_HANDLED
+
+    def iterable(self, ev: Evaluator, value: Any, node: ast.AST) -> Any:
+        """The items of the world's iterable values (``nn.ModuleList``), as a list."""
+        return NOT_HANDLED
+
+    def read_unknown_loop_once(self, ev: Evaluator, node: ast.AST) -> bool:
+        """Whether a loop over an unknown count (time steps) is read as one iteration."""
+        return False
+
     def on_bind(self, ev: Evaluator, name: str, value: Any, node: ast.AST) -> None:
         """Called when a name is bound (a model is named after its first variable)."""
 
     def define_class(self, ev: Evaluator, cls: Any) -> None:
         """Called when the file defines a class; the world may mark it as a model class."""
+
+    def is_builder(self, value: Any) -> bool:
+        """True for what makes layers or models when called (a layer class, Sequential)."""
+        return False
 
     def is_model_value(self, value: Any) -> bool:
         """True for values that are part of a model (layers, models, tensors, their classes)."""
