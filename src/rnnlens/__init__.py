@@ -27,7 +27,10 @@ __version__ = "0.1.0"
 # Public names whose modules import torch (or heavier things): loaded on first access.
 _LAZY = {
     "set_seed": ("rnnlens.train.seed", "set_seed"),
-    "trace": ("rnnlens.trace", "trace"),
+    "explain": ("rnnlens.api", "explain"),
+    "diagram": ("rnnlens.api", "diagram"),
+    "trace": ("rnnlens.api", "trace"),
+    "report": ("rnnlens.api", "report"),
     "load": ("rnnlens.io.native", "load_model"),
     "from_keras": ("rnnlens.io.keras", "from_keras"),
     "to_keras": ("rnnlens.io.keras", "to_keras"),

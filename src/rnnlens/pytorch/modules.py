@@ -227,17 +227,19 @@ class Activation(ModuleSpec):
 
 @dataclass(frozen=True)
 class Container(ModuleSpec):
-    """``nn.Sequential`` (``kind="Sequential"``: each child feeds the next) or ``nn.ModuleList``."""
+    """``nn.Sequential`` (``kind="Sequential"``: each child feeds the next), ``nn.ModuleList``,
+    or (in memory) any module with children; ``own`` are parameters it holds itself."""
 
     kind: str
     children: tuple[tuple[str, ModuleSpec], ...]
+    own: tuple[Param, ...] = ()
 
     @property
     def type_name(self) -> str:
         return self.kind
 
     def parameters(self) -> list[Param]:
-        return [
+        return list(self.own) + [
             Param(f"{name}.{p.name}", p.shape, p.role)
             for name, child in self.children
             for p in child.parameters()

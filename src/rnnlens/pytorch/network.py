@@ -52,7 +52,9 @@ class Step:
         inputs: names of the values it reads (tensors or tuples), in argument order.
         output: the name of the value it makes.
         module: for ``call``, the dotted path of the module called (``"lstm"``, ``"layers.0"``).
-        args: the non-tensor details: ``{"index": ...}`` for ``getitem``; for
+        args: the non-tensor details: for ``input``, optionally ``{"axes": ("batch",
+            "time", "features")}`` when the code tells what its axes are; ``{"index": ...}``
+            for ``getitem``; for
             ``method``/``function``: ``{"name": "view", "args": (32, -1), "kwargs": {}}``
             (``torch.cat``/``torch.stack`` put ``"dim"`` in ``kwargs``).
         shape: the output's shape when known (a tuple of sizes, or a tuple of shapes for a
@@ -82,13 +84,15 @@ class NetworkSpec:
     """A module tree (``modules``: dotted path → spec, in definition order) plus ``steps``.
 
     ``modules`` holds every named submodule, containers and their children alike
-    (``"encoder"``, ``"encoder.0"``); ``notes`` says what could not be followed.
+    (``"encoder"``, ``"encoder.0"``); ``module_lines`` the line that made each one (in
+    ``__init__``) when known; ``notes`` says what could not be followed.
     """
 
     name: str
     modules: dict[str, ModuleSpec]
     steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    module_lines: dict[str, int] = field(default_factory=dict)
 
     def leaves(self) -> dict[str, ModuleSpec]:
         """The modules that are not containers (each parameter belongs to exactly one)."""
@@ -96,8 +100,10 @@ class NetworkSpec:
 
     def count_params(self) -> Size:
         total: Size = 0
-        for module in self.leaves().values():
-            total = total + module.count_params()
+        for module in self.modules.values():
+            own = module.own if isinstance(module, Container) else module.parameters()
+            for param in own:
+                total = total + param.count
         return total
 
     def recurrent(self) -> dict[str, ModuleSpec]:
