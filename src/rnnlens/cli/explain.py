@@ -61,8 +61,6 @@ def parse_settings(items: list[str]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..explain.flow import build_flow
-    from ..explain.svg import write_diagram
     from ..parse import read_source
 
     parsed = read_source(args.source, parse_settings(args.set) or None)
@@ -71,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
 
         print_torch(parsed, args)
         return 0
+    from ..explain.flow import build_flow
+
     models = parsed.models or [("", parsed.model)]
     for position, (label, model) in enumerate(models):
         if len(models) > 1:
@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(flow.to_text(color=sys.stdout.isatty(), width=max(60, args.width)))
     if args.diagram:
+        from ..explain.svg import write_diagram
+
         write_diagram(parsed.model, args.diagram)
         print(f"diagram written to {args.diagram}", file=sys.stderr)
     return 0

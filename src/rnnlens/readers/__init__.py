@@ -46,6 +46,11 @@ def uses_torch(code: str) -> bool:
             return True
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
             return True
+        # Pasted snippets often drop the imports: class Net(nn.Module) says it all.
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(b, ast.Attribute) and b.attr == "Module" for b in node.bases
+        ):
+            return True
     return False
 
 
@@ -67,6 +72,8 @@ def read_python(
     with fresh_names():
         ev.run()
     models = _named(world.models)
+    if not models and world.unread:
+        raise ev.error(world.unread[0])
     if not models:
         raise ParseError(
             f"{filename}: no model found; build one with model = Sequential() and "
@@ -78,8 +85,15 @@ def read_python(
 
 def _named(found: list[FoundModel]) -> list[FoundModel]:
     seen: list[FoundModel] = []
-    for entry in found:
+    for position, entry in enumerate(found):
         if any(entry.model is s.model for s in seen) or not entry.model.layers:
+            continue
+        # A Sequential that a later model wraps whole (a subclass calling self.model) is that model.
+        layers = {id(layer) for layer in entry.model.layers}
+        if any(
+            later.model is not entry.model and layers <= {id(x) for x in later.model.layers}
+            for later in found[position + 1 :]
+        ):
             continue
         entry.label = entry.label or entry.model.name
         seen.append(entry)

@@ -15,6 +15,7 @@ from typing import Any
 from ..layers import Input, Layer
 from ..shapes import ShapeOrList
 from .budget import ReadFailure
+from .values import Unknown
 
 
 @dataclass(eq=False)
@@ -46,8 +47,12 @@ def call_layer(layer: Layer, inputs: Any, kwargs: dict[str, Any], node: ast.AST)
             hard=True,
         )
     if not isinstance(inputs, Tensor) or inputs.shape is None:
+        what = f"'{inputs.label}'" if isinstance(inputs, Unknown) else "something"
         raise ReadFailure(
-            node, f"'{layer.name}' is called on something that is not a tensor", hard=True
+            node,
+            f"'{layer.name}' is called on {what}, which is not a tensor of the model "
+            "(not defined in the file, or data)",
+            hard=True,
         )
     if isinstance(inputs.shape, list):
         raise ReadFailure(node, f"'{layer.name}' is called on several tensors at once", hard=True)

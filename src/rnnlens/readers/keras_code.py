@@ -57,6 +57,8 @@ class KerasWorld(SubclassModels, World):
         self.warnings: list[str] = []
         self.layer_notes: list[str] = []
         self.subclasses: list[Instance] = []
+        #: Why a function that builds a model could not be read (reported if nothing else is).
+        self.unread: list[ReadFailure] = []
 
     # ---------------------------------------------------------------- names
     def import_value(self, ev: Evaluator, path: str, node: ast.AST) -> Any:
@@ -89,9 +91,9 @@ class KerasWorld(SubclassModels, World):
     def is_builder(self, value: Any) -> bool:
         if isinstance(value, (Layer, Sequential)):
             return True  # a layer called on a tensor
-        return isinstance(value, KerasName) and value.kind in ("layer", "model", "input", "merge") or (
-            isinstance(value, UserClass) and value.kind == "keras"
-        )
+        return (
+            isinstance(value, KerasName) and value.kind in ("layer", "model", "input", "merge")
+        ) or (isinstance(value, UserClass) and value.kind == "keras")
 
     def is_model_value(self, value: Any) -> bool:
         if isinstance(value, (Sequential, Layer, Tensor, KerasName)):
@@ -129,7 +131,9 @@ class KerasWorld(SubclassModels, World):
         if name == "pop":
             return Builtin("pop", lambda ev, args, kwargs, n: self.guard(ev, n, model.pop))
         if name in SKIPPED_METHODS:
-            return Builtin(name, lambda ev, args, kwargs, n: _skipped(ev, n, f"model.{name}"), skips=True)
+            return Builtin(
+                name, lambda ev, args, kwargs, n: _skipped(ev, n, f"model.{name}"), skips=True
+            )
         if name == "build":
             return Builtin(
                 "build", lambda ev, args, kwargs, n: self.build(ev, model, args, kwargs, n)
@@ -318,6 +322,8 @@ class KerasWorld(SubclassModels, World):
         self, ev: Evaluator, model: Sequential, args: list[Any], node: ast.AST
     ) -> Any:
         tensor = args[0] if args else None
+        if isinstance(tensor, Tensor) and tensor.lazy and model.layers:
+            tensor.shape, tensor.lazy = lazy_shape(ev, model.layers[0]), False
         for layer in model.layers:
             tensor = self.guard(ev, node, call_layer, layer, tensor, {}, node)
         return tensor
@@ -348,9 +354,10 @@ class KerasWorld(SubclassModels, World):
             before = len(self.models)
             try:
                 result = ev.call_function(value, [], {}, value.node)
-            except ReadFailure:
-                if len(self.models) > before:
-                    raise
+            except ReadFailure as failure:
+                if len(self.models) > before or (failure.hard and ev.builds_model(value.node)):
+                    self.unread.append(failure)
+                del self.models[before:]
                 continue
             for found in self.models[before:]:
                 if not found.label:
@@ -360,7 +367,25 @@ class KerasWorld(SubclassModels, World):
 
 
 _SIZE_KEYWORDS = frozenset(
-    ["units", "input_dim", "output_dim", "input_length", "input_shape", "batch_input_shape", "shape", "batch_shape", "filters", "kernel_size", "pool_size", "strides", "n", "target_shape", "dims", "size", "rate"]
+    [
+        "units",
+        "input_dim",
+        "output_dim",
+        "input_length",
+        "input_shape",
+        "batch_input_shape",
+        "shape",
+        "batch_shape",
+        "filters",
+        "kernel_size",
+        "pool_size",
+        "strides",
+        "n",
+        "target_shape",
+        "dims",
+        "size",
+        "rate",
+    ]
 )
 
 

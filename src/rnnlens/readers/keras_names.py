@@ -15,11 +15,75 @@ from __future__ import annotations
 ROOTS = ("keras", "tensorflow", "tf", "tf_keras", "rnnlens", "rl")
 # Links of a path that lead to the model API: keras.layers, tf.keras, tf.compat.v1.keras...
 MODULE_LINKS = frozenset(
-    ["keras", "layers", "models", "tensorflow", "tf", "compat", "v1", "v2", "python", "src", "engine", "recurrent", "cudnn_recurrent", "wrappers", "embeddings", "convolutional", "pooling", "core", "normalization", "merge", "advanced_activations", "noise", "rnn", "api", "_v1", "_v2", "rnnlens", "rl", "sequential", "functional", "tf_keras"]
+    [
+        "keras",
+        "layers",
+        "models",
+        "tensorflow",
+        "tf",
+        "compat",
+        "v1",
+        "v2",
+        "python",
+        "src",
+        "engine",
+        "recurrent",
+        "cudnn_recurrent",
+        "wrappers",
+        "embeddings",
+        "convolutional",
+        "pooling",
+        "core",
+        "normalization",
+        "merge",
+        "advanced_activations",
+        "noise",
+        "rnn",
+        "api",
+        "_v1",
+        "_v2",
+        "rnnlens",
+        "rl",
+        "sequential",
+        "functional",
+        "tf_keras",
+    ]
 )
 # Parts of Keras that never change the architecture: calls are skipped, results are data.
 OUTSIDE = frozenset(
-    ["optimizers", "callbacks", "losses", "metrics", "preprocessing", "datasets", "utils", "backend", "regularizers", "initializers", "constraints", "activations", "wrappers.scikit_learn", "mixed_precision", "random", "config", "saving", "applications", "data", "io", "image", "text", "sequence", "math", "nn", "estimator", "summary", "train", "distribute", "experimental", "ops"]
+    [
+        "optimizers",
+        "callbacks",
+        "losses",
+        "metrics",
+        "preprocessing",
+        "datasets",
+        "utils",
+        "backend",
+        "regularizers",
+        "initializers",
+        "constraints",
+        "activations",
+        "wrappers.scikit_learn",
+        "mixed_precision",
+        "random",
+        "config",
+        "saving",
+        "applications",
+        "data",
+        "io",
+        "image",
+        "text",
+        "sequence",
+        "math",
+        "nn",
+        "estimator",
+        "summary",
+        "train",
+        "distribute",
+        "experimental",
+        "ops",
+    ]
 )
 MODEL_CLASSES = frozenset(("Sequential", "Model", "Functional"))
 INPUTS = frozenset(("Input", "InputLayer"))
@@ -36,7 +100,34 @@ MERGE_FUNCTIONS = {
 }
 # Model methods that change nothing the reader computes: skipped, never run.
 SKIPPED_METHODS = frozenset(
-    ["summary", "compile", "fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator", "predict_classes", "predict_proba", "save", "save_weights", "load_weights", "to_json", "to_yaml", "get_weights", "set_weights", "reset_states", "train_on_batch", "test_on_batch", "predict_on_batch", "explain", "diagram", "report", "get_config", "count_params"]
+    [
+        "summary",
+        "compile",
+        "fit",
+        "fit_generator",
+        "evaluate",
+        "evaluate_generator",
+        "predict",
+        "predict_generator",
+        "predict_classes",
+        "predict_proba",
+        "save",
+        "save_weights",
+        "load_weights",
+        "to_json",
+        "to_yaml",
+        "get_weights",
+        "set_weights",
+        "reset_states",
+        "train_on_batch",
+        "test_on_batch",
+        "predict_on_batch",
+        "explain",
+        "diagram",
+        "report",
+        "get_config",
+        "count_params",
+    ]
 )
 
 

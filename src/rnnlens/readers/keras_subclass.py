@@ -34,9 +34,11 @@ class SubclassModels:
     def define_class(self, ev: Evaluator, cls: Any) -> None:
         for base in cls.bases:
             name = getattr(base, "name", None) or getattr(base, "path", "")
-            if (getattr(base, "kind", "") == "model") or (
-                isinstance(base, ModuleRef) and name.endswith(".Model")
-            ) or (isinstance(base, UserClass) and base.kind == "keras"):
+            if (
+                (getattr(base, "kind", "") == "model")
+                or (isinstance(base, ModuleRef) and name.endswith(".Model"))
+                or (isinstance(base, UserClass) and base.kind == "keras")
+            ):
                 cls.kind = "keras"
 
     def instantiate_subclass(
@@ -106,6 +108,10 @@ class SubclassModels:
         return self.found(ev, model, node)
 
     def build_subclasses(self, ev: Evaluator) -> None:
+        for value in list(ev.globals.values()):
+            if isinstance(value, UserClass) and value.kind == "keras" and not value.instances:
+                # A model class nobody instantiates here: read with its defaults (symbols).
+                self.subclasses.append(ev.instantiate(value, [], {}, _call(value.node)))
         for obj in self.subclasses:
             if obj.model is None:
                 self.wire(ev, obj, Tensor(None, lazy=True), obj.cls.node)
@@ -120,6 +126,11 @@ def lazy_shape(ev: Evaluator, layer: Layer) -> tuple[Any, ...]:
     kind = type(getattr(layer, "layer", layer)).__name__
     names = ["T"] if kind == "Embedding" else ["F"] if kind == "Dense" else ["T", "F"]
     return (None, *(ev.settings.get(n) or as_size(Unknown(n)) for n in names))
+
+
+def _call(node: ast.AST) -> ast.Call:
+    name = ast.Name(getattr(node, "name", "Model"), ast.Load())
+    return ast.copy_location(ast.Call(name, [], []), node)
 
 
 def _attribute_node(node: ast.AST) -> ast.Attribute:

@@ -8,6 +8,7 @@ ranges only, each iteration charged to the budget.
 from __future__ import annotations
 
 import ast
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from . import expressions as ex
@@ -151,12 +152,13 @@ class Statements(Calls):
         if items is not NOT_HANDLED:
             iterable = items
         if isinstance(iterable, Unknown) and self.world.read_unknown_loop_once(self, node):
-            self.note(node, f"the loop over {snippet(node.iter, 40)} is read once: every pass computes the same")
+            self.note(
+                node,
+                f"the loop over {snippet(node.iter, 40)} is read once: every pass computes the same",
+            )
             self.bind(node.target, Unknown(snippet(node.target)), node)
-            try:
+            with contextlib.suppress(_Break, _Continue):
                 self.block(node.body)
-            except (_Break, _Continue):
-                pass
             return
         if isinstance(iterable, Unknown) or not isinstance(
             iterable, (list, tuple, range, dict, str)
@@ -273,14 +275,22 @@ class Statements(Calls):
             if not isinstance(child, ast.Call):
                 continue
             func = child.func
-            if isinstance(func, ast.Attribute) and func.attr == "add" and self._model_name(func.value):
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "add"
+                and self._model_name(func.value)
+            ):
                 return True
             root = func
             while isinstance(root, ast.Attribute):
                 root = root.value
             if isinstance(root, ast.Name) and self.world.is_builder(self._resolve(func)):
                 return True
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "self"
+            ):
                 continue
         return False
 

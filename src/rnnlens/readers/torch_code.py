@@ -29,10 +29,41 @@ if TYPE_CHECKING:
 
 # torch names outside the model: calls are skipped, results are data.
 _OUTSIDE = frozenset(
-    "optim utils cuda device manual_seed save load no_grad set_grad_enabled backends "
-    "from_numpy tensor Tensor LongTensor FloatTensor distributed jit onnx autograd "
-    "set_num_threads is_tensor numel seed".split()
+    [
+        "optim",
+        "utils",
+        "cuda",
+        "device",
+        "manual_seed",
+        "save",
+        "load",
+        "no_grad",
+        "set_grad_enabled",
+        "backends",
+        "from_numpy",
+        "tensor",
+        "Tensor",
+        "LongTensor",
+        "FloatTensor",
+        "distributed",
+        "jit",
+        "onnx",
+        "autograd",
+        "set_num_threads",
+        "is_tensor",
+        "numel",
+        "seed",
+    ]
 )
+
+
+# Arguments that change the structure of a module: a symbol cannot stand for them.
+_STRUCTURE = frozenset(
+    ("num_layers", "bidirectional", "batch_first", "proj_size", "bias", "nonlinearity")
+)
+_STRUCTURE_ARGS = {
+    name: ("input_size", "hidden_size", "num_layers") for name in ("LSTM", "GRU", "RNN")
+}
 
 
 @dataclass(frozen=True)
@@ -83,8 +114,18 @@ class TorchWorld(World):
             ev.skip(node, f"{path} (outside the model)")
         return found
 
+    def global_name(self, ev: Evaluator, name: str) -> Any:
+        # Pasted snippets often leave out their import lines.
+        known = {
+            "torch": "torch",
+            "nn": "torch.nn",
+            "F": "torch.nn.functional",
+            "optim": "torch.optim",
+        }
+        return classify(known[name]) if name in known else NOT_HANDLED
+
     def is_builder(self, value: Any) -> bool:
-        return isinstance(value, TorchName) and value.kind == "module" or (
+        return (isinstance(value, TorchName) and value.kind == "module") or (
             isinstance(value, UserClass) and value.kind == "torch"
         )
 
@@ -119,7 +160,9 @@ class TorchWorld(World):
         if isinstance(obj, Instance) and obj.cls.kind == "torch" and name not in obj.attrs:
             if name in ("parameters", "to", "cuda", "cpu", "train", "eval", "double", "float",
                         "state_dict", "load_state_dict", "zero_grad", "named_parameters"):  # fmt: skip
-                return Builtin(name, lambda ev, args, kwargs, n: _skip(ev, n, f"model.{name}", obj), skips=True)
+                return Builtin(
+                    name, lambda ev, args, kwargs, n: _skip(ev, n, f"model.{name}", obj), skips=True
+                )
         return NOT_HANDLED
 
     def subscript(self, ev: Evaluator, obj: Any, index: Any, node: ast.AST) -> Any:
@@ -149,7 +192,9 @@ class TorchWorld(World):
             self.flow.name_values(name, value)
 
     # ---------------------------------------------------------------- calls
-    def call(self, ev: Evaluator, function: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+    def call(
+        self, ev: Evaluator, function: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call
+    ) -> Any:
         if isinstance(function, TorchName):
             if function.kind == "outside":
                 return _skip(ev, node, function.name.split(".")[-1], None)
@@ -173,7 +218,18 @@ class TorchWorld(World):
             return Unknown(snippet(node))
         return NOT_HANDLED
 
-    def module(self, ev: Evaluator, name: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> ModuleSpec:
+    def module(
+        self, ev: Evaluator, name: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call
+    ) -> ModuleSpec:
+        for key, value in [*zip(_STRUCTURE_ARGS.get(name, ()), args), *kwargs.items()]:
+            if key in _STRUCTURE and isinstance(value, Unknown):
+                raise ReadFailure(
+                    node,
+                    f"nn.{name}: {key} is '{value.label}', a value nobody gives in the file, and it "
+                    "changes the structure (not just a size)",
+                    f"pin it, e.g. --set {value.label}=2",
+                    hard=True,
+                )
         args = [_size(a) for a in args]
         kwargs = {k: _size(v) for k, v in kwargs.items()}
         try:
@@ -182,7 +238,9 @@ class TorchWorld(World):
             # Not hard: outside the model (a loss, a metric) the statement is only skipped.
             raise ReadFailure(node, f"nn.{name}(...): {error}") from None
 
-    def run_forward(self, ev: Evaluator, obj: Instance, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+    def run_forward(
+        self, ev: Evaluator, obj: Instance, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+    ) -> Any:
         method = ev.attribute(obj, "forward", _attr(node, "forward"))
         if isinstance(method, Unknown):
             raise ReadFailure(node, f"class '{obj.cls.name}' has no forward() method", hard=True)
@@ -207,9 +265,13 @@ class TorchWorld(World):
         try:
             forward = ev.attribute(instance, "forward", _attr(instance.cls.node, "forward"))
             if isinstance(forward, Unknown):
-                raise ReadFailure(instance.cls.node, f"class '{instance.cls.name}' has no forward()", hard=True)
+                raise ReadFailure(
+                    instance.cls.node, f"class '{instance.cls.name}' has no forward()", hard=True
+                )
             inputs = self.flow.inputs(forward.function.node)
-            result = ev.call_function(forward.function, [instance, *inputs], {}, forward.function.node)
+            result = ev.call_function(
+                forward.function, [instance, *inputs], {}, forward.function.node
+            )
             self.flow.output(result, forward.function.node)
             steps, notes = self.flow.steps(), self.flow.notes
         finally:

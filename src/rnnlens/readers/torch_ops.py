@@ -151,7 +151,9 @@ def cat_shape(shapes: list[Shape | None], dim: Any = 0) -> Shape | None:
 def stack_shape(shapes: list[Shape | None], dim: Any = 0) -> Shape | None:
     if not shapes or shapes[0] is None:
         return None
-    return unsqueeze_shape(shapes[0], dim) and _replace(unsqueeze_shape(shapes[0], dim), dim, len(shapes))
+    return unsqueeze_shape(shapes[0], dim) and _replace(
+        unsqueeze_shape(shapes[0], dim), dim, len(shapes)
+    )
 
 
 def _replace(shape: Shape | None, dim: Any, size: int) -> Shape | None:

@@ -23,12 +23,56 @@ if TYPE_CHECKING:
     from .evaluator import Evaluator
 
 # Methods that hand the same tensor on (placement, dtype, memory layout): no step.
-_SAME = frozenset("contiguous to cuda cpu detach clone float double half long int bool requires_grad_".split())
-_ELEMENTWISE = frozenset(
-    "relu tanh sigmoid exp log abs neg sqrt softmax log_softmax dropout gelu leaky_relu elu selu "
-    "silu softplus hardtanh relu6 masked_fill clamp pow mul add sub div".split()
+_SAME = frozenset(
+    [
+        "contiguous",
+        "to",
+        "cuda",
+        "cpu",
+        "detach",
+        "clone",
+        "float",
+        "double",
+        "half",
+        "long",
+        "int",
+        "bool",
+        "requires_grad_",
+    ]
 )
-_REDUCE = frozenset("mean sum max min amax amin prod std var logsumexp argmax".split())
+_ELEMENTWISE = frozenset(
+    [
+        "relu",
+        "tanh",
+        "sigmoid",
+        "exp",
+        "log",
+        "abs",
+        "neg",
+        "sqrt",
+        "softmax",
+        "log_softmax",
+        "dropout",
+        "gelu",
+        "leaky_relu",
+        "elu",
+        "selu",
+        "silu",
+        "softplus",
+        "hardtanh",
+        "relu6",
+        "masked_fill",
+        "clamp",
+        "pow",
+        "mul",
+        "add",
+        "sub",
+        "div",
+    ]
+)
+_REDUCE = frozenset(
+    ["mean", "sum", "max", "min", "amax", "amin", "prod", "std", "var", "logsumexp", "argmax"]
+)
 
 
 @dataclass(eq=False)
@@ -56,14 +100,22 @@ class Flow:
         self.paths = {id(spec): path for path, spec in self.modules.items()}
 
     # -------------------------------------------------------------- records
-    def new(self, op: str, inputs: list[Any], shape: Any, node: ast.AST, hint: str, **extra: Any) -> TVal:
+    def new(
+        self, op: str, inputs: list[Any], shape: Any, node: ast.AST, hint: str, **extra: Any
+    ) -> TVal:
         value = TVal(f"v{len(self.records)}", shape)
         self.hints[value.id] = hint
         line = getattr(node, "lineno", None)
         source = self.ev.lines[line - 1] if line and 0 < line <= len(self.ev.lines) else None
         self.records.append(
-            {"op": op, "inputs": [i for i in inputs if isinstance(i, TVal)], "out": value,
-             "line": line, "source": source, **extra}  # fmt: skip
+            {
+                "op": op,
+                "inputs": [i for i in inputs if isinstance(i, TVal)],
+                "out": value,
+                "line": line,
+                "source": source,
+                **extra,
+            }
         )
         self.ev.budget.charge(1, node)
         return value
@@ -93,9 +145,16 @@ class Flow:
         for r in self.records:
             output = "return" if r["op"] == "output" else self.names[r["out"].id]
             out.append(
-                Step(r["op"], tuple(self.names[i.id] for i in r["inputs"]), output,
-                     module=r.get("module"), args=r.get("args", {}), shape=r["out"].shape,
-                     line=r["line"], source=r["source"])  # fmt: skip
+                Step(
+                    r["op"],
+                    tuple(self.names[i.id] for i in r["inputs"]),
+                    output,
+                    module=r.get("module"),
+                    args=r.get("args", {}),
+                    shape=r["out"].shape,
+                    line=r["line"],
+                    source=r["source"],
+                )
             )
         return out
 
@@ -123,7 +182,9 @@ class Flow:
         while isinstance(spec, Container) and spec.children:
             spec = spec.children[0][1]
         if isinstance(spec, RNNSpec):
-            value.shape = (None, time, spec.input_size) if spec.batch_first else (time, None, spec.input_size)
+            value.shape = (
+                (None, time, spec.input_size) if spec.batch_first else (time, None, spec.input_size)
+            )
         elif isinstance(spec, CellSpec):
             value.shape = (None, spec.input_size)
         elif isinstance(spec, Embedding):
@@ -137,10 +198,19 @@ class Flow:
         for record in self.records:
             if record["out"] is value:
                 record["out"].shape = value.shape
-        self.notes.append(f"input '{self.names.get(value.id, value.id)}' has shape {_text(value.shape)} (None: the batch; T: time steps, pin with --set T=...)")
+        self.notes.append(
+            f"input '{self.names.get(value.id, value.id)}' has shape {_text(value.shape)} (None: the batch; T: time steps, pin with --set T=...)"
+        )
 
     # ---------------------------------------------------------------- modules
-    def call_module(self, ev: Evaluator, spec: ModuleSpec, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+    def call_module(
+        self,
+        ev: Evaluator,
+        spec: ModuleSpec,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        node: ast.Call,
+    ) -> Any:
         path = self.paths.get(id(spec))
         if path is None:
             path = f"<line {node.lineno}>"
@@ -148,37 +218,67 @@ class Flow:
             self.modules[path] = spec
         x = args[0] if args else None
         if not isinstance(x, TVal):
-            raise ReadFailure(node, f"'{snippet(node.func)}' is called on {snippet(node.args[0]) if node.args else 'nothing'}, which is not a tensor the reader follows", hard=True)
+            raise ReadFailure(
+                node,
+                f"'{snippet(node.func)}' is called on {snippet(node.args[0]) if node.args else 'nothing'}, which is not a tensor the reader follows",
+                hard=True,
+            )
         self.settle(x, spec)
         extra = [v for v in _tensors([*args[1:], *kwargs.values()])]
         shapes = None
-        if x.shape is not None and not isinstance(spec, Container) or isinstance(spec, Container) and spec.kind == "Sequential" and x.shape is not None:
+        if (x.shape is not None and not isinstance(spec, Container)) or (
+            isinstance(spec, Container) and spec.kind == "Sequential" and x.shape is not None
+        ):
             try:
                 shapes = spec.output_shapes(x.shape)
             except RnnlensError as error:
-                raise ReadFailure(node, f"{path} (nn.{spec.type_name}): {error}", hard=True) from None
+                raise ReadFailure(
+                    node, f"{path} (nn.{spec.type_name}): {error}", hard=True
+                ) from None
         returns = spec.returns()
         if isinstance(returns, str):
-            out = self.new("call", [x, *extra], (shapes or {}).get(returns), node, path, module=path)
+            out = self.new(
+                "call", [x, *extra], (shapes or {}).get(returns), node, path, module=path
+            )
             out.packed = x.packed
             return out
         whole = self.new("call", [x, *extra], _nested(returns, shapes), node, path, module=path)
         return self.unpack(whole, returns, shapes, node, path, x.packed)
 
-    def unpack(self, whole: TVal, returns: Any, shapes: Any, node: ast.AST, path: str, packed: bool) -> Any:
+    def unpack(
+        self, whole: TVal, returns: Any, shapes: Any, node: ast.AST, path: str, packed: bool
+    ) -> Any:
         items = []
         for i, name in enumerate(returns):
             shape = _nested(name, shapes)
-            item = self.new("getitem", [whole], shape, node, f"{path}.{name}" if isinstance(name, str) else f"{path}[{i}]", args={"index": i})
+            item = self.new(
+                "getitem",
+                [whole],
+                shape,
+                node,
+                f"{path}.{name}" if isinstance(name, str) else f"{path}[{i}]",
+                args={"index": i},
+            )
             item.packed = packed and i == 0
-            items.append(self.unpack(item, name, shapes, node, path, False) if isinstance(name, tuple) else item)
+            items.append(
+                self.unpack(item, name, shapes, node, path, False)
+                if isinstance(name, tuple)
+                else item
+            )
         return tuple(items)
 
     # ---------------------------------------------------------------- tensors
     def getitem(self, value: TVal, index: Any, node: ast.AST) -> Any:
         clean = _index(index)
         shape = None if clean is _UNREAD else ops.index_shape(value.shape, clean)
-        return self.new("getitem", [value], shape, node, "index", args={"index": None if clean is _UNREAD else clean})
+        return self.new(
+            "getitem",
+            [value],
+            shape,
+            node,
+            "index",
+            args={"index": None if clean is _UNREAD else clean},
+        )
 
     def attribute(self, ev: Evaluator, value: TVal, name: str, node: ast.AST) -> Any:
         if name == "shape":
@@ -191,23 +291,35 @@ class Flow:
             return self.method("t", value, [], {}, node)
         return Builtin(name, lambda ev, args, kwargs, n: self.method(name, value, args, kwargs, n))
 
-    def method(self, name: str, value: TVal, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+    def method(
+        self, name: str, value: TVal, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+    ) -> Any:
         if name in _SAME:
             return value
         if name in ("dim", "ndimension"):
             return len(value.shape) if value.shape is not None else Unknown(snippet(node))
-        shape = method_shape(name, value.shape, [_plain(a) for a in args], {k: _plain(v) for k, v in kwargs.items()})
+        shape = method_shape(
+            name, value.shape, [_plain(a) for a in args], {k: _plain(v) for k, v in kwargs.items()}
+        )
         if shape is _UNREAD:
-            self.notes.append(f"line {getattr(node, 'lineno', '?')}: the shape after .{name}(...) is not followed")
+            self.notes.append(
+                f"line {getattr(node, 'lineno', '?')}: the shape after .{name}(...) is not followed"
+            )
             shape = None
-        plain = {"name": name, "args": tuple(_plain(a) for a in args if not isinstance(a, TVal)), "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)}}
+        plain = {
+            "name": name,
+            "args": tuple(_plain(a) for a in args if not isinstance(a, TVal)),
+            "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)},
+        }
         return self.new("method", [value, *_tensors(args)], shape, node, name, args=plain)
 
     def elementwise(self, name: str, operands: list[Any], node: ast.AST) -> TVal:
         tensors = _tensors(operands)
         shapes = [t.shape for t in tensors if t.shape is not None]
         shape = max(shapes, key=len) if shapes else None
-        return self.new("function", tensors, shape, node, name, args={"name": name, "args": (), "kwargs": {}})
+        return self.new(
+            "function", tensors, shape, node, name, args={"name": name, "args": (), "kwargs": {}}
+        )
 
     def output(self, result: Any, node: ast.AST) -> None:
         tensors = _tensors([result])
@@ -222,7 +334,7 @@ def method_shape(name: str, shape: Any, args: list[Any], kwargs: dict[str, Any])
     if name == "permute":
         return ops.permute_shape(shape, tuple(args))
     if name in ("transpose", "swapaxes"):
-        return ops.transpose_shape(shape, *(args + [None, None])[:2]) if len(args) >= 2 else None
+        return ops.transpose_shape(shape, *([*args, None, None])[:2]) if len(args) >= 2 else None
     if name == "t":
         return ops.transpose_shape(shape, 0, 1)
     if name == "squeeze":
@@ -230,9 +342,15 @@ def method_shape(name: str, shape: Any, args: list[Any], kwargs: dict[str, Any])
     if name == "unsqueeze":
         return ops.unsqueeze_shape(shape, dim)
     if name == "flatten":
-        return ops.flatten_shape(shape, kwargs.get("start_dim", args[0] if args else 0), kwargs.get("end_dim", args[1] if len(args) > 1 else -1))
+        return ops.flatten_shape(
+            shape,
+            kwargs.get("start_dim", args[0] if args else 0),
+            kwargs.get("end_dim", args[1] if len(args) > 1 else -1),
+        )
     if name in _REDUCE:
-        return ops.reduce_shape(shape, dim, bool(kwargs.get("keepdim", args[1] if len(args) > 1 else False)))
+        return ops.reduce_shape(
+            shape, dim, bool(kwargs.get("keepdim", args[1] if len(args) > 1 else False))
+        )
     if name in _ELEMENTWISE:
         return shape
     if name in ("repeat", "expand", "chunk", "split", "unbind", "gather", "scatter"):
@@ -243,7 +361,9 @@ def method_shape(name: str, shape: Any, args: list[Any], kwargs: dict[str, Any])
 _UNREAD: Any = object()
 
 
-def tensor_function(flow: Flow, ev: Evaluator, name: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+def tensor_function(
+    flow: Flow, ev: Evaluator, name: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call
+) -> Any:
     """``torch.cat``, ``torch.zeros``, ``F.relu``, ``pack_padded_sequence``... inside ``forward``."""
     if name in ("cat", "concat", "stack"):
         items = args[0] if args and isinstance(args[0], (list, tuple)) else []
@@ -251,24 +371,74 @@ def tensor_function(flow: Flow, ev: Evaluator, name: str, args: list[Any], kwarg
         dim = _plain(kwargs.get("dim", args[1] if len(args) > 1 else 0))
         shapes = [t.shape for t in tensors]
         shape = ops.cat_shape(shapes, dim) if name != "stack" else ops.stack_shape(shapes, dim)
-        return flow.new("function", tensors, shape, node, name, args={"name": f"torch.{name}", "args": (), "kwargs": {"dim": dim}})
-    if name in ("zeros", "ones", "randn", "rand", "empty", "full", "zeros_like", "ones_like", "randn_like"):
+        return flow.new(
+            "function",
+            tensors,
+            shape,
+            node,
+            name,
+            args={"name": f"torch.{name}", "args": (), "kwargs": {"dim": dim}},
+        )
+    if name in (
+        "zeros",
+        "ones",
+        "randn",
+        "rand",
+        "empty",
+        "full",
+        "zeros_like",
+        "ones_like",
+        "randn_like",
+    ):
         if name.endswith("_like"):
             tensors = _tensors(args[:1])
             shape = tensors[0].shape if tensors else None
         else:
-            sizes = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args[: len(args) - (1 if name == "full" else 0)]
+            sizes = (
+                args[0]
+                if len(args) == 1 and isinstance(args[0], (tuple, list))
+                else args[: len(args) - (1 if name == "full" else 0)]
+            )
             shape = tuple(_dim(s) for s in sizes)
             tensors = []
-        return flow.new("function", tensors, shape, node, name, args={"name": f"torch.{name}", "args": (), "kwargs": {}})
+        return flow.new(
+            "function",
+            tensors,
+            shape,
+            node,
+            name,
+            args={"name": f"torch.{name}", "args": (), "kwargs": {}},
+        )
     if name in ("pack_padded_sequence", "pack_sequence"):
         x = _tensors(args[:1])
-        packed = flow.new("function", x, x[0].shape if x else None, node, "packed", args={"name": name, "args": (), "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)}})
+        packed = flow.new(
+            "function",
+            x,
+            x[0].shape if x else None,
+            node,
+            "packed",
+            args={
+                "name": name,
+                "args": (),
+                "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)},
+            },
+        )
         packed.packed = True
         return packed
     if name == "pad_packed_sequence":
         x = _tensors(args[:1])
-        padded = flow.new("function", x, x[0].shape if x else None, node, "padded", args={"name": name, "args": (), "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)}})
+        padded = flow.new(
+            "function",
+            x,
+            x[0].shape if x else None,
+            node,
+            "padded",
+            args={
+                "name": name,
+                "args": (),
+                "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)},
+            },
+        )
         lengths = flow.new("getitem", [padded], None, node, "lengths", args={"index": 1})
         return (padded, lengths)
     tensors = _tensors(args)
@@ -276,12 +446,35 @@ def tensor_function(flow: Flow, ev: Evaluator, name: str, args: list[Any], kwarg
         return Unknown(snippet(node))
     if name in ("matmul", "bmm", "mm"):
         shape = ops.matmul_shape(tensors[0].shape, tensors[1].shape if len(tensors) > 1 else None)
-        return flow.new("function", tensors, shape, node, name, args={"name": f"torch.{name}", "args": (), "kwargs": {}})
-    shape = method_shape(name, tensors[0].shape, [_plain(a) for a in args[1:]], {k: _plain(v) for k, v in kwargs.items()})
+        return flow.new(
+            "function",
+            tensors,
+            shape,
+            node,
+            name,
+            args={"name": f"torch.{name}", "args": (), "kwargs": {}},
+        )
+    shape = method_shape(
+        name,
+        tensors[0].shape,
+        [_plain(a) for a in args[1:]],
+        {k: _plain(v) for k, v in kwargs.items()},
+    )
     if shape is _UNREAD:
         flow.notes.append(f"line {node.lineno}: the shape after {name}(...) is not followed")
         shape = None
-    return flow.new("function", tensors, shape, node, name, args={"name": name, "args": tuple(_plain(a) for a in args[1:] if not isinstance(a, TVal)), "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)}})
+    return flow.new(
+        "function",
+        tensors,
+        shape,
+        node,
+        name,
+        args={
+            "name": name,
+            "args": tuple(_plain(a) for a in args[1:] if not isinstance(a, TVal)),
+            "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)},
+        },
+    )
 
 
 def _tensors(values: Any) -> list[TVal]:
