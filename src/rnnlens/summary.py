@@ -136,7 +136,13 @@ def render_summary(model: Sequential, line_length: int | None = None) -> str:
         out.extend(row(values, "│"))
     out.append(line("└", "─", "┴", "┘"))
     total = sum(r.params for r in rows)
-    trainable = sum(layer.count_params() for layer in model.layers if layer.trainable)
+    trainable = sum(
+        spec.size
+        for layer in model.layers
+        if layer.trainable
+        for spec in layer.weight_specs()
+        if spec.trainable
+    )
     for label, count in (
         ("Total", total),
         ("Trainable", trainable),

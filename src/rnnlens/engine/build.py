@@ -9,18 +9,29 @@ import torch
 
 from ..errors import ResourceError
 from ..layers import (
+    RNN,
+    Activation,
+    BatchNormalization,
     Bidirectional,
+    Conv1D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     Layer,
+    LayerNormalization,
     Masking,
+    Permute,
     Recurrent,
     RepeatVector,
+    Reshape,
+    SpatialDropout1D,
     TimeDistributed,
 )
+from ..layers.pooling import GlobalPooling1D, Pooling1D
 from .base import LayerModule
 from .bidirectional import BidirectionalModule
+from .convolution import Conv1DModule
 from .core import (
     DenseModule,
     DropoutModule,
@@ -29,7 +40,12 @@ from .core import (
     RepeatVectorModule,
     TimeDistributedModule,
 )
+from .embedding import EmbeddingModule
+from .normalization import BatchNormalizationModule, LayerNormalizationModule
+from .pooling import GlobalPooling1DModule, Pooling1DModule
 from .recurrent import RecurrentModule
+from .reshaping import ActivationModule, PermuteModule, ReshapeModule, SpatialDropout1DModule
+from .rnn import RNNModule
 
 _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
     Recurrent: RecurrentModule,
@@ -40,6 +56,17 @@ _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
     Masking: MaskingModule,
     Flatten: FlattenModule,
     TimeDistributed: TimeDistributedModule,
+    Embedding: EmbeddingModule,
+    Activation: ActivationModule,
+    Conv1D: Conv1DModule,
+    Pooling1D: Pooling1DModule,
+    GlobalPooling1D: GlobalPooling1DModule,
+    BatchNormalization: BatchNormalizationModule,
+    LayerNormalization: LayerNormalizationModule,
+    Reshape: ReshapeModule,
+    Permute: PermuteModule,
+    SpatialDropout1D: SpatialDropout1DModule,
+    RNN: RNNModule,
 }
 
 # Refuse to allocate weights taking more than this share of physical memory: the optimizer

@@ -15,6 +15,7 @@ from ..errors import ModelFileError
 from ..layers.options import ACTIVATIONS, INITIALIZERS
 from ..naming import snake_case
 
+_LOOP_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful")
 _RECURRENT = (
     "units",
     "activation",
@@ -29,6 +30,7 @@ _RECURRENT = (
     "go_backwards",
     "stateful",
 )
+_CELL = tuple(key for key in _RECURRENT if key not in _LOOP_KEYS)
 #: Keras class -> config keys handed to the rnnlens layer of the same name.
 MAPPED: dict[str, tuple[str, ...]] = {
     "LSTM": (*_RECURRENT, "recurrent_activation", "unit_forget_bias"),
@@ -41,10 +43,79 @@ MAPPED: dict[str, tuple[str, ...]] = {
     "Flatten": (),
     "TimeDistributed": ("layer",),
     "Bidirectional": ("layer", "backward_layer", "merge_mode"),
+    "Embedding": ("input_dim", "output_dim", "embeddings_initializer", "mask_zero"),
+    "Activation": ("activation",),
+    "Conv1D": (
+        "filters",
+        "kernel_size",
+        "strides",
+        "padding",
+        "dilation_rate",
+        "groups",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "bias_initializer",
+    ),
+    "MaxPooling1D": ("pool_size", "strides", "padding"),
+    "AveragePooling1D": ("pool_size", "strides", "padding"),
+    "GlobalMaxPooling1D": ("keepdims",),
+    "GlobalAveragePooling1D": ("keepdims",),
+    "BatchNormalization": (
+        "axis",
+        "momentum",
+        "epsilon",
+        "center",
+        "scale",
+        "beta_initializer",
+        "gamma_initializer",
+        "moving_mean_initializer",
+        "moving_variance_initializer",
+    ),
+    "LayerNormalization": (
+        "axis",
+        "epsilon",
+        "center",
+        "scale",
+        "beta_initializer",
+        "gamma_initializer",
+    ),
+    "Reshape": ("target_shape",),
+    "Permute": ("dims",),
+    "SpatialDropout1D": ("rate", "seed"),
+    "RNN": (
+        "cell",
+        "return_sequences",
+        "return_state",
+        "go_backwards",
+        "stateful",
+        "zero_output_for_mask",
+    ),
+    "StackedRNNCells": ("cells",),
+    "LSTMCell": (*_CELL, "recurrent_activation", "unit_forget_bias"),
+    "GRUCell": (*_CELL, "recurrent_activation", "reset_after"),
+    "SimpleRNNCell": _CELL,
+}
+# Keras's short aliases, as Keras 2 files may name them.
+_ALIASES = {
+    "MaxPool1D": "MaxPooling1D",
+    "AvgPool1D": "AveragePooling1D",
+    "GlobalMaxPool1D": "GlobalMaxPooling1D",
+    "GlobalAvgPool1D": "GlobalAveragePooling1D",
 }
 _COMMON = ("name", "trainable", "batch_input_shape", "input_shape", "batch_size")
 # Keys that never change what the layer computes on its weights.
-_IGNORED = ("seed", "unroll", "implementation", "zero_output_for_mask", "module", "time_major")
+_IGNORED = (
+    "seed",
+    "unroll",
+    "implementation",
+    "zero_output_for_mask",
+    "module",
+    "time_major",
+    "renorm_momentum",
+    "lora_alpha",
+    "noise_shape",
+)
 # Keys that are harmless only when null / false / default.
 _MUST_BE = {
     "kernel_regularizer": None,
@@ -60,8 +131,27 @@ _MUST_BE = {
     "ragged": False,
     "optional": False,
     "time_major": False,
+    "embeddings_regularizer": None,
+    "embeddings_constraint": None,
+    "beta_regularizer": None,
+    "gamma_regularizer": None,
+    "beta_constraint": None,
+    "gamma_constraint": None,
+    "renorm": False,
+    "renorm_clipping": None,
+    "synchronized": False,
+    "rms_scaling": False,
 }
-_INITIALIZER_KEYS = ("kernel_initializer", "recurrent_initializer", "bias_initializer")
+_INITIALIZER_KEYS = (
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "embeddings_initializer",
+    "beta_initializer",
+    "gamma_initializer",
+    "moving_mean_initializer",
+    "moving_variance_initializer",
+)
 _FLOAT32 = ("float32", None)
 
 
@@ -140,6 +230,9 @@ def _layer(entry: object, problems: list[str], where: str) -> dict[str, Any] | N
         return None
     if kind == "InputLayer":
         return _input_layer(config, problems, where)
+    kind = _ALIASES.get(kind, kind)
+    if kind == "Embedding":
+        config = _embedding_length(config)
     if kind == "Lambda":
         problems.append(f"{where}: Lambda layers hold Python code, which rnnlens never runs")
         return None
@@ -172,11 +265,26 @@ def _layer(entry: object, problems: list[str], where: str) -> dict[str, Any] | N
 _DROP = object()
 
 
+def _embedding_length(config: dict[str, Any]) -> dict[str, Any]:
+    """Keras 2's ``input_length``: the input shape when the file gives no other."""
+    config = dict(config)
+    length = config.pop("input_length", None)
+    if length is not None and not _declares_input(config):
+        config["input_shape"] = [length]
+    return config
+
+
 def _value(kind: str, key: str, value: Any, problems: list[str], where: str) -> Any:
-    if key in ("layer", "backward_layer"):
+    if key in ("layer", "backward_layer") or (key == "cell" and isinstance(value, dict)):
         if value is None and key == "backward_layer":
             return _DROP
         return _layer(value, problems, f"{where}.{key}") or _DROP
+    if key in ("cell", "cells"):
+        if not isinstance(value, list):
+            problems.append(f"{where}: {key} is not a layer entry or a list of them")
+            return _DROP
+        entries = [_layer(entry, problems, f"{where}.{key}[{i}]") for i, entry in enumerate(value)]
+        return [entry for entry in entries if entry is not None]
     if key == "activation" or key == "recurrent_activation":
         return _activation(value, problems, where, key)
     if key in _INITIALIZER_KEYS:
@@ -290,9 +398,12 @@ def _keras_layer(entry: dict[str, Any]) -> dict[str, Any]:
             "name": config.get("name") or "input_layer",
         }
     config.pop("dtype", None)
-    for key in ("layer", "backward_layer"):
+    for key in ("layer", "backward_layer", "cell"):
         if isinstance(config.get(key), dict):
             config[key] = _keras_layer(config[key])
+    for key in ("cell", "cells"):
+        if isinstance(config.get(key), list):
+            config[key] = [_keras_layer(item) for item in config[key]]
     if config.get("noise_shape") is not None:
         config["noise_shape"] = list(config["noise_shape"])
     return {"module": "keras.layers", "class_name": kind, "config": config, "registered_name": None}

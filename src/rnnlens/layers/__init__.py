@@ -5,9 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigError
+from .activation import Activation
 from .base import Layer, WeightSpec
+from .cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from .convolution import Conv1D
 from .core import Dense, Dropout, Flatten, Input, Masking, RepeatVector
+from .embedding import Embedding
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (
+    AveragePooling1D,
+    AvgPool1D,
+    GlobalAveragePooling1D,
+    GlobalAvgPool1D,
+    GlobalMaxPool1D,
+    GlobalMaxPooling1D,
+    MaxPool1D,
+    MaxPooling1D,
+)
 from .recurrent import GRU, LSTM, Recurrent, SimpleRNN
+from .reshaping import InputLayer, Permute, Reshape
+from .rnn import RNN
+from .spatial_dropout import SpatialDropout1D
 from .wrappers import Bidirectional, TimeDistributed
 
 #: Every layer a model file or spec may name, by Keras class name.
@@ -25,8 +43,35 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         Dropout,
         Masking,
         Flatten,
+        Embedding,
+        Activation,
+        Conv1D,
+        MaxPooling1D,
+        AveragePooling1D,
+        GlobalMaxPooling1D,
+        GlobalAveragePooling1D,
+        BatchNormalization,
+        LayerNormalization,
+        Reshape,
+        Permute,
+        InputLayer,
+        SpatialDropout1D,
+        RNN,
+        LSTMCell,
+        GRUCell,
+        SimpleRNNCell,
+        StackedRNNCells,
     )
 }
+# Keras's short aliases: other names, same classes (configs always use the long name).
+LAYER_TYPES.update(
+    {
+        "MaxPool1D": MaxPool1D,
+        "AvgPool1D": AvgPool1D,
+        "GlobalMaxPool1D": GlobalMaxPool1D,
+        "GlobalAvgPool1D": GlobalAvgPool1D,
+    }
+)
 
 
 def layer_from_config(spec: dict[str, Any]) -> Layer:
@@ -48,16 +93,38 @@ __all__ = [
     "GRU",
     "LAYER_TYPES",
     "LSTM",
+    "RNN",
+    "Activation",
+    "AveragePooling1D",
+    "AvgPool1D",
+    "BatchNormalization",
     "Bidirectional",
+    "Conv1D",
     "Dense",
     "Dropout",
+    "Embedding",
     "Flatten",
+    "GRUCell",
+    "GlobalAveragePooling1D",
+    "GlobalAvgPool1D",
+    "GlobalMaxPool1D",
+    "GlobalMaxPooling1D",
     "Input",
+    "InputLayer",
+    "LSTMCell",
     "Layer",
+    "LayerNormalization",
     "Masking",
+    "MaxPool1D",
+    "MaxPooling1D",
+    "Permute",
     "Recurrent",
     "RepeatVector",
+    "Reshape",
     "SimpleRNN",
+    "SimpleRNNCell",
+    "SpatialDropout1D",
+    "StackedRNNCells",
     "TimeDistributed",
     "WeightSpec",
     "layer_from_config",

@@ -48,6 +48,8 @@ class WeightSpec:
     name: str
     shape: tuple[int, ...]
     initializer: str
+    #: False for state the optimizer never changes (BatchNormalization's moving statistics).
+    trainable: bool = True
 
     @property
     def size(self) -> int:

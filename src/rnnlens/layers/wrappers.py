@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
 from .base import Layer, WeightSpec, require_rank
+from .core import Input
 from .recurrent import Recurrent
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -104,7 +105,7 @@ class Bidirectional(Layer):
 
     def weight_specs(self) -> list[WeightSpec]:
         return [
-            WeightSpec(f"{inner.name}/{spec.name}", spec.shape, spec.initializer)
+            WeightSpec(f"{inner.name}/{spec.name}", spec.shape, spec.initializer, spec.trainable)
             for inner in (self.forward, self.backward)
             for spec in inner.weight_specs()
         ]
@@ -129,6 +130,10 @@ class Bidirectional(Layer):
 class TimeDistributed(Layer):
     """Applies the same layer to every time step: ``(batch, time, ...)`` -> ``(batch, time, ...)``.
 
+    The wrapped layer sees one step at a time, ``(batch, ...)``: any single-output layer,
+    including a recurrent one (``TimeDistributed(LSTM(8))`` on ``(batch, time, steps, d)``
+    runs the LSTM over the inner ``steps`` of every outer step). The time-step mask passes on.
+
     >>> from rnnlens.layers import Dense
     >>> layer = TimeDistributed(Dense(3))
     >>> layer.build((None, 5, 8))
@@ -137,10 +142,9 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
-        if not isinstance(layer, Layer) or isinstance(layer, Recurrent):
+        if not isinstance(layer, Layer) or isinstance(layer, Input):
             raise ConfigError(
-                "TimeDistributed wraps a per-step layer such as Dense; "
-                f"received {type(layer).__name__}"
+                f"TimeDistributed wraps a layer such as Dense(3) or LSTM(8); received {type(layer).__name__}"
             )
         super().__init__(**kwargs)
         self.layer = layer
@@ -149,7 +153,11 @@ class TimeDistributed(Layer):
         if len(input_shape) < 3:
             require_rank(self, input_shape, 3, "(batch, time, features)")
         inner = self.layer.attach((input_shape[0], *input_shape[2:]))
-        assert isinstance(inner, tuple)
+        if isinstance(inner, list):
+            raise ShapeError(
+                f"{self.describe()}: the wrapped {self.layer.describe()} hands on several "
+                f"tensors {format_shape(inner)}; TimeDistributed needs one (set return_state=False)"
+            )
         return (input_shape[0], input_shape[1], *inner[1:])
 
     def weight_specs(self) -> list[WeightSpec]:
