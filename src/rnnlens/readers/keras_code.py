@@ -291,7 +291,7 @@ class KerasWorld(SubclassModels, World):
     def defer_input(self, ev: Evaluator, layer: Layer, node: ast.AST) -> None:
         """A first layer without input_shape: Keras builds it from the data at fit(); symbols here."""
         rank = _input_rank(layer)
-        names = ["T", "F"][-rank:] if rank <= 2 else [f"d{i}" for i in range(rank)]
+        names = ["T"] if type(layer).__name__ == "Embedding" else ["T", "F"][-rank:]
         shape = tuple(ev.settings.get(n) or as_size(Unknown(n)) for n in names)
         layer.declared_input_shape = shape
         ev.note(
