@@ -19,10 +19,14 @@ from .errors import (
     RnnlensError,
     ShapeError,
 )
-from .model import IgnoredInputShapeWarning, Sequential
+from .hooks import install
+from .model import IgnoredInputShapeWarning, Model, Sequential
 from .naming import clear_session
+from .runtime import FacadeRuntime
+from .version import __version__ as __version__
 
-__version__ = "0.1.0"
+# The spec reaches the engine and the facade classes only through this slot (rnnlens.hooks).
+install(FacadeRuntime())
 
 # Public names whose modules import torch (or heavier things): loaded on first access.
 _LAZY = {
@@ -59,6 +63,7 @@ __all__ = [
     "ConfigError",
     "IgnoredInputShapeWarning",
     "InputDataError",
+    "Model",
     "ModelFileError",
     "ParseError",
     "ResourceError",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import torch
 
     from .engine.reference import RunResult
-    from .model import Sequential
+    from .graph import ModelSpec
 
 STEP_AXES = ("batch", "time", "unit")
 #: The order in which gates and states are shown, per layer kind.
@@ -170,7 +170,7 @@ def _run_layer(
     return module(x, mask), ()
 
 
-def trace(model: Sequential, x: Any) -> Trace:
+def trace(model: ModelSpec, x: Any) -> Trace:
     """Run ``x`` through ``model`` once, recording every layer at every time step.
 
     The recurrent layers use the reference step loop (the only path that exposes gates), so

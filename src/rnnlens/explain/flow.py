@@ -23,7 +23,7 @@ from ..layers import Layer, RepeatVector
 from ..shapes import Shape, ShapeOrList, first_shape, format_shape
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 #: Bumped when the JSON layout changes in a way readers must know about.
 SCHEMA_VERSION = 1
@@ -129,7 +129,7 @@ class Flow:
 
 
 def build_flow(
-    model: Sequential, *, notes: list[str] | None = None, warnings: list[str] | None = None
+    model: ModelSpec, *, notes: list[str] | None = None, warnings: list[str] | None = None
 ) -> Flow:
     """Explain ``model`` layer by layer from its specs (no weights are allocated).
 
@@ -146,14 +146,14 @@ def build_flow(
     from .describe import describe_layer
 
     model._require_layers()
-    source = model.input_shape
+    source = first_shape(model.input_shape)
     steps = source[1] if len(source) == 3 else None
     features = source[-1] or 0
     layers: list[LayerFlow] = []
     for index, layer in enumerate(model.layers):
         previous = model.layers[index - 1] if index else None
         following = model.layers[index + 1] if index + 1 < len(model.layers) else None
-        has_input = index > 0 or model.input_layer is not None
+        has_input = index > 0 or getattr(model, "input_layer", None) is not None
         layers.append(describe_layer(index + 1, layer, previous, following, has_input))
     flow_warnings = [f"'{lf.name}': {w}" for lf in layers for w in lf.warnings]
     # Warnings the reader caught repeat what the layers say; keep only the new ones.
@@ -175,10 +175,11 @@ def build_flow(
     )
 
 
-def _pattern(model: Sequential) -> str:
+def _pattern(model: ModelSpec) -> str:
     """many-to-one, many-to-many or encoder-decoder, in words."""
     out = first_shape(model.output_shape)
-    steps = model.input_shape[1] if len(model.input_shape) == 3 else None
+    source = first_shape(model.input_shape)
+    steps = source[1] if len(source) == 3 else None
     length = "?" if steps is None else str(steps)
     if any(isinstance(layer, RepeatVector) for layer in model.layers):
         repeat = next(layer for layer in model.layers if isinstance(layer, RepeatVector))

@@ -36,7 +36,7 @@ from .zipsafe import read_members
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 #: Size limits for the members of a ``.keras`` archive.
 MAX_CONFIG_BYTES = 16 << 20
@@ -45,7 +45,7 @@ _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _KERAS_VERSION = "3.0.0"
 
 
-def from_keras(path: str | os.PathLike[str], *, weights: bool = True) -> Sequential:
+def from_keras(path: str | os.PathLike[str], *, weights: bool = True) -> ModelSpec:
     """The Keras Sequential model stored at ``path`` (``.keras`` or ``.h5``) as rnnlens.
 
     With ``weights=False`` only the config is read (no torch, no h5py for ``.keras``): enough
@@ -80,7 +80,7 @@ def from_keras(path: str | os.PathLike[str], *, weights: bool = True) -> Sequent
     return model
 
 
-def _from_legacy_h5(data: bytes, source: str, weights: bool) -> Sequential:
+def _from_legacy_h5(data: bytes, source: str, weights: bool) -> ModelSpec:
     from .keras_weights import _wrap_h5, open_h5, read_legacy
 
     with _wrap_h5(source):
@@ -106,17 +106,17 @@ def _json(data: bytes, where: str) -> Any:
         raise ModelFileError(f"{where} is not valid JSON") from None
 
 
-def _build(keras_config: Any, source: str) -> Sequential:
+def _build(keras_config: Any, source: str) -> ModelSpec:
     return _model_from_config(keras_to_rnnlens(keras_config, source), source)
 
 
-def _assign(model: Sequential, per_layer: list[list[np.ndarray]], source: str) -> None:
+def _assign(model: ModelSpec, per_layer: list[list[np.ndarray]], source: str) -> None:
     for layer, arrays in zip(model.layers, per_layer):
         if arrays:
             layer.set_weights(arrays)
 
 
-def to_keras(model: Sequential, path: str | os.PathLike[str]) -> Path:
+def to_keras(model: ModelSpec, path: str | os.PathLike[str]) -> Path:
     """Write ``model`` as a Keras 3 ``.keras`` archive (atomically); returns the path.
 
     Raises:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RnnlensError
 from ..layers import LAYER_TYPES, Input, Layer
-from ..model import Sequential
+from ..graph import SequentialSpec as Sequential
+from ..hooks import runtime
 from .budget import ReadFailure, snippet
 from .expressions import as_size
 from .functional import Tensor, call_layer, chain, make_input
@@ -263,7 +264,7 @@ class KerasWorld(SubclassModels, World):
                 hard=True,
             )
         name = kwargs.get("name")
-        model = self.guard(ev, node, Sequential, None, name if isinstance(name, str) else None)
+        model = self.guard(ev, node, new_sequential, name if isinstance(name, str) else None)
         self.found(ev, model, node)
         for layer in layers or []:
             self.add(ev, model, [layer], node)
@@ -335,7 +336,7 @@ class KerasWorld(SubclassModels, World):
         outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
         name = kwargs.get("name")
         start, layers = chain(inputs, outputs, node)
-        model = self.guard(ev, node, Sequential, None, name if isinstance(name, str) else None)
+        model = self.guard(ev, node, new_sequential, name if isinstance(name, str) else None)
         if isinstance(start.layer, Input):
             self.guard(ev, node, model.add, start.layer)
         for layer in layers:
@@ -387,6 +388,14 @@ _SIZE_KEYWORDS = frozenset(
         "rate",
     ]
 )
+
+
+def new_sequential(name: str | None = None) -> Sequential:
+    """An empty model of the user-facing class (installed by the package; no facade import)."""
+    cls = runtime().model_class("sequential")
+    model = cls(None, name)
+    assert isinstance(model, Sequential)
+    return model
 
 
 def _size_argument(value: Any) -> Any:

@@ -11,7 +11,6 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 from ..layers import Layer
-from ..model import Sequential
 from .budget import ReadFailure, snippet
 from .expressions import as_size
 from .functional import Tensor, chain
@@ -86,6 +85,8 @@ class SubclassModels:
 
     def wire(self, ev: Evaluator, obj: Instance, inputs: Tensor, node: ast.AST) -> Any:
         """Run ``call(inputs)`` and record the model it wires."""
+        from .keras_code import new_sequential
+
         method = ev.attribute(obj, "call", _attribute_node(node))
         if isinstance(method, Unknown):
             raise ReadFailure(
@@ -98,7 +99,7 @@ class SubclassModels:
             node if isinstance(node, ast.Call) else ast.Call(ast.Name("call"), [], []),
         )
         start, layers = chain(inputs, outputs, node)
-        model = self.guard(ev, node, Sequential, None, None)
+        model = self.guard(ev, node, new_sequential, None)
         if start.layer is None:
             first = layers[0]
             first.declared_input_shape = tuple(start.shape[1:])  # type: ignore[index]

@@ -284,7 +284,7 @@ class ReduceLROnPlateau(_Monitor):
         self.wait, self.cooldown_counter = int(state["wait"]), int(state["cooldown_counter"])
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        state = self.model._training
+        state = self.model.training_state
         if logs is not None:
             logs["learning_rate"] = state.learning_rate
         current = self.value(logs)
