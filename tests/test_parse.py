@@ -100,7 +100,7 @@ def test_spec_string_and_saved_model_dispatch() -> None:
         ("model = Sequential([().__class__.__bases__])", "line 1: .*no attribute '__class__'"),
         (
             "model = Sequential([keras.layers.__dict__()])",
-            "'__dict__' is not a layer rnnlens knows",
+            "'__dict__': it is not a layer rnnlens has",
         ),
         ("x = 10**10**10", "too large a power"),
         ("x = 2**50 * 2**50", "larger than"),

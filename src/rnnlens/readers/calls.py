@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
+from ..symbolic import Size
 from . import expressions as ex
 from .budget import ReadFailure, snippet
 from .values import (
@@ -249,7 +250,8 @@ class Calls:
             elif isinstance(value, dict):
                 kwargs.update({str(k): v for k, v in value.items()})
         result = self.call(function, args, kwargs, node)
-        return self.pinned(node, result) if isinstance(result, Unknown) else result
+        # `len(vocab)` and the like may be pinned by their text (--set "len(vocab)=20000").
+        return self.pinned(node, result) if isinstance(result, (Unknown, Size)) else result
 
     def call(self, function: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
         handled = self.world.call(self, function, args, kwargs, node)  # type: ignore[arg-type]

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RnnlensError
-from ..layers import LAYER_TYPES, Input, Layer
 from ..graph import SequentialSpec as Sequential
 from ..hooks import runtime
+from ..layers import LAYER_TYPES, Input, Layer
 from .budget import ReadFailure, snippet
 from .expressions import as_size
 from .functional import Tensor, call_layer, chain, make_input

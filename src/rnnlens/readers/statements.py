@@ -173,6 +173,10 @@ class Statements(Calls):
                 )
             self.skip(node, f"the loop over {snippet(node.iter, 30)}")
             return
+        if len(iterable) > 256 and not self.builds_model(node):
+            # A training loop (for epoch in range(10000)): nothing in it makes the model.
+            self.skip(node, f"the loop over {snippet(node.iter, 30)}")
+            return
         self.budget.charge(len(iterable), node)
         for item in list(iterable):
             self.bind(node.target, item, node)

@@ -73,8 +73,12 @@ def view_shape(shape: Shape | None, sizes: tuple[Any, ...]) -> Shape | None:
         sizes = tuple(sizes[0])
     if -1 not in sizes:
         return tuple(sizes)
-    known_total = _product(shape) if shape is not None else None
-    rest = _product(tuple(s for s in sizes if s != -1))
+    if shape is None:
+        return tuple(None if s == -1 else s for s in sizes)
+    # An unknown axis on both sides (the batch, passed on as x.size(0)) cancels out.
+    cancel = sum(d is None for d in shape) == sum(s is None for s in sizes)
+    known_total = _product(tuple(d for d in shape if d is not None or not cancel))
+    rest = _product(tuple(s for s in sizes if s != -1 and (s is not None or not cancel)))
     inferred = None
     if known_total is not None and rest not in (None, 0):
         try:

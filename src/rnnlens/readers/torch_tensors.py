@@ -83,6 +83,8 @@ class TVal:
     shape: Any = None
     packed: bool = False
     lazy: bool = False
+    #: For a lazy tensor made from another by transpose/permute: (source, method, args).
+    parent: Any = None
 
 
 @dataclass
@@ -195,9 +197,18 @@ class Flow:
             value.shape = (None, spec.in_channels, time)
         else:
             return
-        for record in self.records:
-            if record["out"] is value:
-                record["out"].shape = value.shape
+        while value.parent is not None:
+            source, name, args = value.parent
+            dims = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+            if name == "permute":
+                inverse = [0] * len(dims)
+                for position, axis in enumerate(dims):
+                    inverse[axis % len(dims)] = position
+                source.shape = ops.permute_shape(value.shape, tuple(inverse))
+            else:
+                pair = (0, 1) if name == "t" else tuple(dims[:2])
+                source.shape = ops.transpose_shape(value.shape, *pair)
+            source.lazy, value = False, source
         self.notes.append(
             f"input '{self.names.get(value.id, value.id)}' has shape {_text(value.shape)} (None: the batch; T: time steps, pin with --set T=...)"
         )
@@ -298,6 +309,12 @@ class Flow:
             return value
         if name in ("dim", "ndimension"):
             return len(value.shape) if value.shape is not None else Unknown(snippet(node))
+        if value.lazy and name in ("transpose", "permute", "t", "swapaxes"):
+            # The shape is told later by the module that reads the result; it flows back then.
+            plain = {"name": name, "args": tuple(_plain(a) for a in args), "kwargs": {}}
+            out = self.new("method", [value], None, node, name, args=plain)
+            out.lazy, out.parent = True, (value, name, tuple(_plain(a) for a in args))
+            return out
         shape = method_shape(
             name, value.shape, [_plain(a) for a in args], {k: _plain(v) for k, v in kwargs.items()}
         )
