@@ -6,12 +6,14 @@ Shapes are plain tuples so that they print like Keras's (``(None, 10, 64)``) and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .errors import ShapeError
 from .symbolic import Size
 
-# A size is an int or, when it comes from data, an exact symbolic polynomial.
-Dim = int | Size | None
+# A size is an int or, when it comes from data, a rnnlens.symbolic.Size: an exact polynomial
+# that computes and prints like an int (so the alias keeps naming int for the type checker).
+Dim = int | None
 Shape = tuple[Dim, ...]
 # A layer with return_state or merge_mode=None hands on several tensors.
 ShapeOrList = Shape | list[Shape]
@@ -27,7 +29,7 @@ def as_shape(value: object, *, what: str) -> Shape:
         value = (value,)
     if not isinstance(value, Sequence) or isinstance(value, str):
         raise ShapeError(f"{what} must be a tuple of positive integers, received {value!r}")
-    dims: list[Dim] = []
+    dims: list[Any] = []  # ints, None, or sizes from data (rnnlens.symbolic.Size)
     for dim in value:
         if dim is None:
             dims.append(None)

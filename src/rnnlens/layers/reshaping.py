@@ -6,8 +6,8 @@ import math
 from typing import Any
 
 from ..errors import ConfigError, ShapeError
-from ..symbolic import Size
 from ..shapes import Shape, ShapeOrList, format_shape
+from ..symbolic import Size
 from .base import Layer
 from .core import Input
 

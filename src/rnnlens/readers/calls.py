@@ -49,6 +49,7 @@ class Calls:
     def bind(self, target: ast.expr, value: Any, node: ast.AST) -> None: ...
     def assign_name(self, name: str, value: Any, node: ast.AST) -> None: ...
     def enter_call(self, node: ast.AST) -> None: ...
+    def note(self, node: ast.AST, text: str) -> None: ...
 
     def eval(self, node: ast.expr) -> Any:
         """The value of ``node``; ReadFailure for what is not read."""
@@ -77,12 +78,12 @@ class Calls:
         return self.attribute(obj, node.attr, node)
 
     def attribute(self, obj: Any, name: str, node: ast.Attribute) -> Any:
-        handled = self.world.attribute(self, obj, name, node)  # type: ignore[arg-type]
+        handled = self.world.attribute(self, obj, name, node)
         if handled is not NOT_HANDLED:
             return handled
         if isinstance(obj, ModuleRef):
             path = f"{obj.path}.{name}"
-            found = self.world.import_value(self, path, node)  # type: ignore[arg-type]
+            found = self.world.import_value(self, path, node)
             return ModuleRef(path) if found is NOT_HANDLED else found
         if isinstance(obj, Unknown):
             if obj.label == "super()":
@@ -204,7 +205,7 @@ class Calls:
             return True
         generator = generators[index]
         iterable = self.eval(generator.iter)
-        items = self.world.iterable(self, iterable, generator.iter)  # type: ignore[arg-type]
+        items = self.world.iterable(self, iterable, generator.iter)
         if items is not NOT_HANDLED:
             iterable = items
         if not isinstance(iterable, (list, tuple, range, dict, str)):
@@ -254,7 +255,7 @@ class Calls:
         return self.pinned(node, result) if isinstance(result, (Unknown, Size)) else result
 
     def call(self, function: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
-        handled = self.world.call(self, function, args, kwargs, node)  # type: ignore[arg-type]
+        handled = self.world.call(self, function, args, kwargs, node)
         if handled is not NOT_HANDLED:
             return handled
         if isinstance(function, Builtin):

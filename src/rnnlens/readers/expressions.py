@@ -89,7 +89,7 @@ def binary(ev: Evaluator, node: ast.BinOp, left: Any, right: Any) -> Any:
     )
 
 
-def _number_op(ev: Evaluator, node: ast.BinOp, op: type, left: Any, right: Any) -> Any:
+def _number_op(ev: Evaluator, node: ast.BinOp, op: Any, left: Any, right: Any) -> Any:
     if isinstance(left, Size) or isinstance(right, Size):
         if op in (ast.Add, ast.Sub, ast.Mult) or (op is ast.FloorDiv and isinstance(right, int)):
             if isinstance(left, float) or isinstance(right, float):
@@ -210,7 +210,7 @@ def formatted(ev: Evaluator, node: ast.JoinedStr) -> Any:
             continue
         assert isinstance(part, ast.FormattedValue)
         value = ev.eval(part.value)
-        spec = "" if part.format_spec is None else formatted(ev, part.format_spec)
+        spec = "" if part.format_spec is None else formatted(ev, part.format_spec)  # type: ignore[arg-type]
         if isinstance(value, Unknown) or isinstance(spec, Unknown):
             return Unknown(snippet(node))
         if not isinstance(spec, str) or (any(ch.isdigit() for ch in spec) and _width(spec) > 200):

@@ -311,7 +311,8 @@ class KerasWorld(SubclassModels, World):
     ) -> None:
         shape = kwargs.get("input_shape", args[0] if args else None)
         if not isinstance(shape, (list, tuple)) or not model.layers:
-            return _skipped(ev, node, "model.build")
+            _skipped(ev, node, "model.build")
+            return
         layers = list(model.layers)
         layers[0].declared_input_shape = tuple(_size_argument(d) for d in shape[1:])
         model.layers.clear()

@@ -32,7 +32,7 @@ class SubclassModels:
 
     def define_class(self, ev: Evaluator, cls: Any) -> None:
         for base in cls.bases:
-            name = getattr(base, "name", None) or getattr(base, "path", "")
+            name = str(getattr(base, "name", None) or getattr(base, "path", ""))
             if (
                 (getattr(base, "kind", "") == "model")
                 or (isinstance(base, ModuleRef) and name.endswith(".Model"))
@@ -102,7 +102,7 @@ class SubclassModels:
         model = self.guard(ev, node, new_sequential, None)
         if start.layer is None:
             first = layers[0]
-            first.declared_input_shape = tuple(start.shape[1:])  # type: ignore[index]
+            first.declared_input_shape = tuple(start.shape[1:])  # type: ignore[index, arg-type]
         for layer in layers:
             self.guard(ev, node, model.add, layer)
         obj.model = model

@@ -83,7 +83,9 @@ class Statements(Calls):
         current = self.eval(_load(node.target))
         value = self.eval(node.value)
         self.bind(
-            node.target, ex.binary(self, ast.BinOp(current, node.op, value), current, value), node
+            node.target,
+            ex.binary(self, ast.BinOp(current, node.op, value), current, value),  # type: ignore[arg-type]
+            node,
         )
 
     def stmt_Import(self, node: ast.Import) -> None:
@@ -244,7 +246,7 @@ class Statements(Calls):
             if (isinstance(obj, dict) and isinstance(index, (str, int, tuple))) or (
                 isinstance(obj, list) and isinstance(index, int) and -len(obj) <= index < len(obj)
             ):
-                obj[index] = value
+                obj[index] = value  # type: ignore[index]
         elif isinstance(target, ast.Starred):
             self.bind(target.value, value, node)
 

@@ -57,6 +57,26 @@ _OUTSIDE = frozenset(
 )
 
 
+# nn.Module methods outside forward: skipped (they train, move or save the model).
+_MODULE_METHODS = frozenset(
+    [
+        "parameters",
+        "to",
+        "cuda",
+        "cpu",
+        "train",
+        "eval",
+        "double",
+        "float",
+        "state_dict",
+        "load_state_dict",
+        "zero_grad",
+        "named_parameters",
+        "apply",
+        "modules",
+        "children",
+    ]
+)
 # Arguments that change the structure of a module: a symbol cannot stand for them.
 _STRUCTURE = frozenset(
     ("num_layers", "bidirectional", "batch_first", "proj_size", "bias", "nonlinearity")
@@ -157,12 +177,15 @@ class TorchWorld(World):
             return TorchName("outside", f"{obj.name}.{name}")
         if isinstance(obj, TVal) and self.flow is not None:
             return self.flow.attribute(ev, obj, name, node)
-        if isinstance(obj, Instance) and obj.cls.kind == "torch" and name not in obj.attrs:
-            if name in ("parameters", "to", "cuda", "cpu", "train", "eval", "double", "float",
-                        "state_dict", "load_state_dict", "zero_grad", "named_parameters"):  # fmt: skip
-                return Builtin(
-                    name, lambda ev, args, kwargs, n: _skip(ev, n, f"model.{name}", obj), skips=True
-                )
+        if (
+            isinstance(obj, Instance)
+            and obj.cls.kind == "torch"
+            and name not in obj.attrs
+            and name in _MODULE_METHODS
+        ):
+            return Builtin(
+                name, lambda ev, args, kwargs, n: _skip(ev, n, f"model.{name}", obj), skips=True
+            )
         return NOT_HANDLED
 
     def subscript(self, ev: Evaluator, obj: Any, index: Any, node: ast.AST) -> Any:

@@ -8,10 +8,7 @@ no library: everything imported is outside the model and skipped.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .evaluator import Evaluator
+from typing import Any
 
 #: Marks "this world does not handle it": the evaluator falls back to its own rules.
 NOT_HANDLED: Any = object()
@@ -93,52 +90,52 @@ class World:
     #: Short name for messages ("Keras", "PyTorch").
     name = "Python"
 
-    def import_value(self, ev: Evaluator, path: str, node: ast.AST) -> Any:
+    def import_value(self, ev: Any, path: str, node: ast.AST) -> Any:
         """The value bound by importing dotted ``path`` (a module or a name in one)."""
         return NOT_HANDLED
 
-    def global_name(self, ev: Evaluator, name: str) -> Any:
+    def global_name(self, ev: Any, name: str) -> Any:
         """A name the file uses without defining or importing it (snippets omit imports)."""
         return NOT_HANDLED
 
-    def attribute(self, ev: Evaluator, obj: Any, name: str, node: ast.AST) -> Any:
+    def attribute(self, ev: Any, obj: Any, name: str, node: ast.AST) -> Any:
         """``obj.name`` for the world's own objects."""
         return NOT_HANDLED
 
     def call(
-        self, ev: Evaluator, function: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call
+        self, ev: Any, function: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call
     ) -> Any:
         """``function(*args, **kwargs)`` for the world's callables."""
         return NOT_HANDLED
 
-    def subscript(self, ev: Evaluator, obj: Any, index: Any, node: ast.AST) -> Any:
+    def subscript(self, ev: Any, obj: Any, index: Any, node: ast.AST) -> Any:
         """``obj[index]`` for the world's objects (tensors)."""
         return NOT_HANDLED
 
-    def set_attribute(self, ev: Evaluator, obj: Any, name: str, value: Any, node: ast.AST) -> bool:
+    def set_attribute(self, ev: Any, obj: Any, name: str, value: Any, node: ast.AST) -> bool:
         """``obj.name = value`` on the world's objects; False when it is not read."""
         return False
 
-    def unpack(self, ev: Evaluator, value: Any, count: int, node: ast.AST) -> Any:
+    def unpack(self, ev: Any, value: Any, count: int, node: ast.AST) -> Any:
         """``a, b, c = value`` for the world's values (a layer's several outputs)."""
         return NOT_HANDLED
 
-    def binary(self, ev: Evaluator, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
+    def binary(self, ev: Any, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
         """``left op right`` when either side is the world's value (a tensor)."""
         return NOT_HANDLED
 
-    def iterable(self, ev: Evaluator, value: Any, node: ast.AST) -> Any:
+    def iterable(self, ev: Any, value: Any, node: ast.AST) -> Any:
         """The items of the world's iterable values (``nn.ModuleList``), as a list."""
         return NOT_HANDLED
 
-    def read_unknown_loop_once(self, ev: Evaluator, node: ast.AST) -> bool:
+    def read_unknown_loop_once(self, ev: Any, node: ast.AST) -> bool:
         """Whether a loop over an unknown count (time steps) is read as one iteration."""
         return False
 
-    def on_bind(self, ev: Evaluator, name: str, value: Any, node: ast.AST) -> None:
+    def on_bind(self, ev: Any, name: str, value: Any, node: ast.AST) -> None:
         """Called when a name is bound (a model is named after its first variable)."""
 
-    def define_class(self, ev: Evaluator, cls: Any) -> None:
+    def define_class(self, ev: Any, cls: Any) -> None:
         """Called when the file defines a class; the world may mark it as a model class."""
 
     def is_builder(self, value: Any) -> bool:
@@ -149,5 +146,5 @@ class World:
         """True for values that are part of a model (layers, models, tensors, their classes)."""
         return False
 
-    def finish(self, ev: Evaluator) -> None:
+    def finish(self, ev: Any) -> None:
         """Called after the whole file is read (to read functions that were never called)."""

@@ -341,7 +341,7 @@ class TwoDirections(nn.Module):
         )
 
     def forward(self, x):
-        out, h = self.gru(self.embedding(x))
+        _out, h = self.gru(self.embedding(x))
         return self.linear(torch.cat((h[-2], h[-1]), dim=1))
 
 
