@@ -78,9 +78,7 @@ def assert_structure(k_model: Any, r_model: rnnlens.Sequential) -> None:
         assert shape_text(r_layer.output_shape) == shape_text(k_shape), r_layer.name
 
 
-def assert_same(
-    recipe: Recipe, x: np.ndarray, *, positive: bool = False, atol: float = ATOL
-) -> None:
+def assert_same(recipe: Recipe, x: np.ndarray, *, positive: bool = False, atol: float = ATOL) -> None:
     """Build both models of ``recipe`` and compare structure, weights and outputs on ``x``."""
     k_model, r_model = twins(recipe, x.shape[1:], positive=positive)
     assert_structure(k_model, r_model)
@@ -106,6 +104,8 @@ def ids(batch: int, time: int, vocabulary: int, *, pad: bool = True, seed: int =
         if batch > 1:
             x[1, : time // 3] = 0
     return x.astype("int64")
+
+
 
 
 def rnnlens_float64_grads(
