@@ -79,6 +79,28 @@ class Budget:
             )
 
 
+def check_argument(value: object, node: ast.AST | None, what: str, limit: int = 10_000) -> None:
+    """Refuse a nested value with more than ``limit`` elements before anything formats it.
+
+    ``[[0] * 10_000] * 10_000`` shares its rows, so building it is cheap; printing it in an
+    error message (``received {value!r}``) is not. This walks at most ``limit`` elements.
+    """
+    seen = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple, set, frozenset, dict)):
+            seen += len(item)
+            if seen > limit:
+                raise ReadFailure(
+                    node,
+                    f"{what} is a value of more than {limit:,} elements: {preview(value)}",
+                    "a layer argument is a number, a string or a short tuple",
+                    hard=True,
+                )
+            stack.extend(item.values() if isinstance(item, dict) else item)
+
+
 _PREVIEW = reprlib.Repr()
 _PREVIEW.maxlevel = 3
 _PREVIEW.maxlist = _PREVIEW.maxtuple = _PREVIEW.maxdict = _PREVIEW.maxset = 6

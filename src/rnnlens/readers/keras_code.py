@@ -18,7 +18,7 @@ from ..errors import RnnlensError
 from ..graph import SequentialSpec as Sequential
 from ..hooks import runtime
 from ..layers import LAYER_TYPES, Input, Layer
-from .budget import ReadFailure, snippet
+from .budget import ReadFailure, check_argument, snippet
 from .expressions import as_size
 from .functional import Tensor, call_layer, chain, make_input
 from .keras_names import ROOTS, SKIPPED_METHODS, classify
@@ -213,6 +213,10 @@ class KerasWorld(SubclassModels, World):
         self, ev: Evaluator, name: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call
     ) -> Layer:
         """Build ``name(*args, **kwargs)``; data-derived sizes become symbols."""
+        for position, value in enumerate(args):
+            check_argument(value, node, f"{name}'s argument {position + 1}")
+        for key, value in kwargs.items():
+            check_argument(value, node, f"{name}'s {key}")
         args = [_size_argument(a) for a in args]
         kept: dict[str, Any] = {}
         for key, value in kwargs.items():

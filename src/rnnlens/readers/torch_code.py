@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ParseError, RnnlensError
 from ..naming import fresh_names
 from ..pytorch.spec import Container, ModuleSpec, NetworkSpec, make_module
-from .budget import ReadFailure, snippet
+from .budget import ReadFailure, check_argument, snippet
 from .expressions import as_size
 from .keras_code import FoundModel
 from .torch_tensors import Flow, TVal, tensor_function
@@ -253,6 +253,8 @@ class TorchWorld(World):
                     f"pin it, e.g. --set {value.label}=2",
                     hard=True,
                 )
+        for key, value in [*enumerate(args), *kwargs.items()]:
+            check_argument(value, node, f"nn.{name}'s argument {key}")
         args = [_size(a) for a in args]
         kwargs = {k: _size(v) for k, v in kwargs.items()}
         try:
