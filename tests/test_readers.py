@@ -270,12 +270,12 @@ def test_explain_on_torch_code_is_torch_free_and_fast(tmp_path: Path) -> None:
     script = tmp_path / "net.py"
     script.write_text(TORCH_NET)
     child = (
-        "import sys, time; t = time.perf_counter(); sys.path.insert(0, %r)\n"
+        "import sys, time; t = time.perf_counter(); sys.path.insert(0, {!r})\n"
         "from rnnlens.cli import main\n"
-        "code = main(['explain', %r])\n"
+        "code = main(['explain', {!r}])\n"
         "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', time.perf_counter() - t)\n"
         "sys.exit(code)\n"
-    ) % (str(ROOT / "src"), str(script))
+    ).format(str(ROOT / "src"), str(script))
     done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "nn.LSTM(2, 64, num_layers=2, batch_first=True, bidirectional=True)" in done.stdout
