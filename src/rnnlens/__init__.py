@@ -59,6 +59,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'rnnlens' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """Every public name, the lazily imported ones too, so tab completion finds them."""
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
     "ConfigError",
     "IgnoredInputShapeWarning",

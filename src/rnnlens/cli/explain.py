@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import shutil
 import sys
 from typing import Any
 
@@ -25,7 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=("text", "markdown", "json"), default="text", help="output format"
     )
     parser.add_argument("--diagram", metavar="FILE", help="also write the unrolled SVG diagram")
-    parser.add_argument("--width", type=int, default=100, help="text width (default 100)")
+    parser.add_argument(
+        "--width", type=int, default=None, help="text width (default: the terminal's, at least 60)"
+    )
+    parser.add_argument(
+        "--no-legend", action="store_true", help="leave out the legend of symbols and terms"
+    )
+    parser.add_argument(
+        "--torch", action="store_true", help="compare every layer with PyTorch in full"
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -34,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="pin a size that comes from data, e.g. --set vocab_size=20000 or "
         "--set X_train.shape=(1000,50,1) (repeatable)",
     )
+
+
+def terminal_width(requested: int | None) -> int:
+    """``--width`` if given, else the terminal's columns (100 when not a terminal); at least 60."""
+    width = requested if requested is not None else shutil.get_terminal_size((100, 24)).columns
+    return max(60, width)
 
 
 def parse_settings(items: list[str]) -> dict[str, Any]:
@@ -67,27 +82,33 @@ def run(args: argparse.Namespace) -> int:
     if parsed.kind == "torch":
         from ..readers.torch_render import print_torch
 
-        print_torch(parsed, args)
+        print_torch(parsed, args.format, terminal_width(args.width), args.diagram)
         return 0
     from ..explain.flow import build_flow
 
     models = parsed.models or [("", parsed.model)]
+    legend = not args.no_legend
     for position, (label, model) in enumerate(models):
         if len(models) > 1:
-            print(
-                f"{'' if position == 0 else chr(10)}═══ model {position + 1} of {len(models)}: {label} ═══"
-            )
+            gap = "" if position == 0 else "\n"
+            print(f"{gap}═══ model {position + 1} of {len(models)}: {label} ═══")
         # The file's notes belong to every model; print them once, with the last.
         last = position == len(models) - 1
         flow = build_flow(
             model, notes=parsed.notes if last else [], warnings=parsed.warnings if last else []
         )
         if args.format == "markdown":
-            sys.stdout.write(flow.to_markdown())
+            sys.stdout.write(flow.to_markdown(legend=legend, torch=args.torch))
         elif args.format == "json":
             sys.stdout.write(flow.to_json())
         else:
-            print(flow.to_text(color=sys.stdout.isatty(), width=max(60, args.width)))
+            text = flow.to_text(
+                color=sys.stdout.isatty(),
+                width=terminal_width(args.width),
+                legend=legend,
+                torch=args.torch,
+            )
+            print(text)
     if args.diagram:
         from ..explain.svg import write_diagram
 

@@ -20,11 +20,16 @@ import io
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import h5py
 import numpy as np
 
 from ..errors import ModelFileError
+from ..extras import require
 from ..naming import snake_case
+
+if TYPE_CHECKING:
+    import h5py
+else:
+    h5py = require("h5py", extra="keras", feature="reading or writing Keras weights (HDF5)")
 
 if TYPE_CHECKING:
     from ..graph import ModelSpec

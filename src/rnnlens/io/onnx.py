@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import ModelFileError
+from ..extras import require
 from .atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -53,6 +54,10 @@ def to_onnx(
     import torch
 
     from .torch_interop import to_torch
+
+    require("onnx", extra="onnx", feature="ONNX export")
+    if check:
+        require("onnxruntime", extra="onnx", feature="checking the ONNX export in onnxruntime")
 
     stack = to_torch(model)
     _, time, features = _input_dims(model)

@@ -6,12 +6,11 @@ file defines, with the reader's notes (what was skipped, which sizes are symbols
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Any
 
 
-def print_torch(parsed: Any, args: argparse.Namespace) -> None:
+def print_torch(parsed: Any, fmt: str, width: int, diagram: str | None) -> None:
     """Write the explanation of every network in ``parsed.models`` to stdout."""
     from ..pytorch.explain import explain_network
 
@@ -29,13 +28,13 @@ def print_torch(parsed: Any, args: argparse.Namespace) -> None:
             print(
                 f"{'' if position == 0 else chr(10)}═══ model {position + 1} of {len(models)}: {label} ═══"
             )
-        if args.format == "markdown":
+        if fmt == "markdown":
             sys.stdout.write(explanation.to_markdown())
-        elif args.format == "json":
+        elif fmt == "json":
             sys.stdout.write(explanation.to_json())
         else:
-            print(explanation.to_text(width=max(60, args.width)))
-    if args.diagram:
+            print(explanation.to_text(width=width))
+    if diagram:
         print(
             "--diagram is drawn for Keras models; for PyTorch use rl.diagram(module, ...)",
             file=sys.stderr,

@@ -416,3 +416,13 @@ class CSVLogger(Callback):
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+
+def __getattr__(name: str) -> Any:
+    # TensorBoard lives in its own module (it needs the optional tensorboard package) but is
+    # reached as rl.callbacks.TensorBoard, as in Keras.
+    if name == "TensorBoard":
+        from .tensorboard import TensorBoard
+
+        return TensorBoard
+    raise AttributeError(f"module 'rnnlens.callbacks' has no attribute {name!r}")
