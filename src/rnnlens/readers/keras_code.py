@@ -86,7 +86,7 @@ class KerasWorld(SubclassModels, World):
         if name in LAYER_TYPES or name in ("Sequential", "Model", "Input"):
             return self.import_value(ev, f"keras.layers.{name}", ast.Pass())
         if name in ("keras", "tf", "layers"):
-            return ModuleRef(name)
+            return ModuleRef({"layers": "keras.layers"}.get(name, name))
         return NOT_HANDLED
 
     def is_builder(self, value: Any) -> bool:
@@ -219,10 +219,11 @@ class KerasWorld(SubclassModels, World):
             check_argument(value, node, f"{name}'s {key}")
         args = [_size_argument(a) for a in args]
         kept: dict[str, Any] = {}
+        for key in ("input_shape", "batch_input_shape", "shape", "batch_shape"):
+            if isinstance(kwargs.get(key), Unknown):
+                kwargs[key] = _shape_of_unknown(kwargs[key], name, key)
         for key, value in kwargs.items():
-            if isinstance(value, Skipped) or (
-                isinstance(value, Unknown) and key not in _SIZE_KEYWORDS
-            ):
+            if isinstance(value, Unknown) and key not in _SIZE_KEYWORDS:
                 ev.note(
                     node,
                     f"{name}: {key}={snippet_value(value)} is not read (it changes no shape or count)",
@@ -401,6 +402,18 @@ def new_sequential(name: str | None = None) -> Sequential:
     model = cls(None, name)
     assert isinstance(model, Sequential)
     return model
+
+
+def _shape_of_unknown(value: Unknown, layer: str, key: str) -> tuple[Any, ...]:
+    """``input_shape=X_train.shape[1:]``: as many data sizes as the layer's input has axes."""
+    rank = 1 if layer in ("Dense", "Embedding", "Dropout", "BatchNormalization") else 2
+    label = value.label
+    if label.endswith("[1:]"):
+        names = [f"{label[:-4]}[{i + 1}]" for i in range(rank)]
+    else:
+        names = [f"{label}[{i}]" for i in range(rank)]
+    shape = tuple(as_size(Unknown(n)) for n in names)
+    return (None, *shape) if key.startswith("batch") else shape
 
 
 def _size_argument(value: Any) -> Any:
