@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..explain.text import _wrap
+from ..explain.wrap import wrap_row as _wrap  # explain.text now wraps rows through explain.wrap
 from .explain import RecurrentExplanation, TorchExplanation
 from .modules import size_text
 
