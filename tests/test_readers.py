@@ -300,3 +300,13 @@ def test_cli_set_pins_a_size(tmp_path: Path) -> None:
     )
     # 17,152: Keras's count for LSTM(64) on 2 features (the user story's first layer)
     assert "17,152" in pinned.stdout and "(None, 10, 2)" in pinned.stdout
+
+
+def test_a_snippet_starting_at_model_add_implies_its_sequential(keras: Any) -> None:
+    code = "model.add(LSTM(8, return_sequences=True, input_shape=(6, 3)))\nmodel.add(GRU(4))\n"
+    result = read_python(code, "so.py")
+    L = keras.layers
+    assert [[x.count_params() for x in f.model.layers] for f in result.models] == [
+        keras_counts(keras, (6, 3), L.LSTM(8, return_sequences=True), L.GRU(4))
+    ]
+    assert any("read as model = Sequential()" in note for note in result.notes)

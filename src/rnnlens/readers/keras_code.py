@@ -169,6 +169,21 @@ class KerasWorld(SubclassModels, World):
             return self.call_subclass(ev, function, args, kwargs, node)
         if (
             isinstance(function, Unknown)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "add"
+            and isinstance(node.func.value, ast.Name)
+            and len(args) == 1
+            and isinstance(args[0], (Layer, Tensor))
+        ):
+            # A pasted snippet that starts at model.add(...): its model = Sequential() is implied.
+            name = node.func.value.id
+            model = self.sequential(ev, [], {}, node)
+            ev.note(node, f"'{name}' is not defined before: read as {name} = Sequential()")
+            ev.assign_name(name, model, node)
+            self.add(ev, model, args, node)
+            return None
+        if (
+            isinstance(function, Unknown)
             and isinstance(node.func, ast.Name)
             and node.func.id[:1].isupper()
         ):
