@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rnnlens"
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     (
         "spec",
-        ("errors", "naming", "shapes", "hooks", "version", "symbolic", "layers", "graph"),
+        ("errors", "extras", "naming", "shapes", "hooks", "version", "symbolic", "layers", "graph"),
     ),
     ("engine", ("engine",)),
     (

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import torch
 
     from .explain.flow import Flow
+    from .explain.svg import Svg
     from .layers import Layer
 
 
@@ -33,6 +34,18 @@ class Model(Trainer):
 
         text = render_summary(self, line_length=line_length)
         (print_fn or print)(text)
+
+    def _repr_html_(self) -> str:
+        """A notebook shows a model as its summary table."""
+        from html import escape
+
+        from .errors import RnnlensError
+        from .summary import render_summary_html
+
+        try:
+            return render_summary_html(self)
+        except RnnlensError as error:  # e.g. no layers yet: say so instead of failing the cell
+            return f"<pre>{escape(repr(self))}: {escape(str(error))}</pre>"
 
     def to(self, device: str | torch.device) -> Model:
         """Move the weights to ``device`` (``"cpu"``, ``"cuda"``, ...), as ``nn.Module.to``."""
@@ -60,7 +73,7 @@ class Model(Trainer):
 
         return build_flow(self, **options)
 
-    def diagram(self, path: str | Path | None = None, **options: Any) -> str:
+    def diagram(self, path: str | Path | None = None, **options: Any) -> Svg:
         """The unrolled time × layer diagram as SVG text, also written to ``path`` if given."""
         from .explain.svg import write_diagram
 

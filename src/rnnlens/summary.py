@@ -150,3 +150,35 @@ def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
     ):
         out.append(f" {label} params: {count:,} ({readable_size(count * 4)})")
     return "\n".join(out)
+
+
+def render_summary_html(model: ModelSpec) -> str:
+    """The summary as an HTML table, the same rows and totals as :func:`render_summary`.
+
+    What a notebook shows as a model's display. Layer names come from files, so every cell is
+    escaped.
+    """
+    from html import escape
+
+    rows = summary_rows(model)
+    body = "".join(
+        f"<tr><td>{escape(r.name)} ({escape(r.layer_type)})</td><td><code>"
+        f"{escape(r.output_shape)}</code></td><td style='text-align:right'>{r.params:,}</td></tr>"
+        for r in rows
+    )
+    total = sum(r.params for r in rows)
+    trainable = sum(layer.count_params() for layer in model.layers if layer.trainable)
+    totals = "<br>".join(
+        f"{label} params: {count:,} ({readable_size(count * 4)})"
+        for label, count in (
+            ("Total", total),
+            ("Trainable", trainable),
+            ("Non-trainable", total - trainable),
+        )
+    )
+    return (
+        f'<div class="rnnlens-summary"><b>Model: "{escape(model.name)}"</b>'
+        "<table><tr><th style='text-align:left'>Layer (type)</th>"
+        "<th style='text-align:left'>Output Shape</th><th style='text-align:right'>Param #</th>"
+        f"</tr>{body}</table><p>{totals}</p></div>"
+    )

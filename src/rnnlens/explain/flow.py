@@ -155,8 +155,24 @@ class Flow:
 
         return render_json(self, indent=indent)
 
+    def to_html(self, *, legend: bool = True, torch: bool = False) -> str:
+        """A self-contained HTML panel (``<div class="rnnlens-explain">``)."""
+        from .html import render_html
+
+        return render_html(self, legend=legend, torch=torch)
+
     def __str__(self) -> str:
         return self.to_text()
+
+    def __repr__(self) -> str:
+        # What a REPL shows for model.explain(): the explanation, not the dataclass fields.
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
 
 
 def build_flow(
