@@ -310,3 +310,37 @@ def test_a_snippet_starting_at_model_add_implies_its_sequential(keras: Any) -> N
         keras_counts(keras, (6, 3), L.LSTM(8, return_sequences=True), L.GRU(4))
     ]
     assert any("read as model = Sequential()" in note for note in result.notes)
+
+
+def test_torch_cells_stepped_in_a_loop_and_top_level_sequential() -> None:
+    torch = pytest.importorskip("torch")
+    code = textwrap.dedent(
+        """
+        import torch
+        import torch.nn as nn
+        class Stepper(nn.Module):
+            HIDDEN = 5
+            def __init__(self):
+                super().__init__()
+                self.cell = nn.LSTMCell(3, self.HIDDEN)
+            def forward(self, x):
+                h = torch.zeros(x.size(0), self.HIDDEN)
+                c = torch.zeros(x.size(0), self.HIDDEN)
+                for t in range(x.size(1)):
+                    h, c = self.cell(x[:, t, :], (h, c))
+                return h
+        head = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        """
+    )
+    stepper, head = read_python(code, "cells.py").models
+    cell = torch.nn.LSTMCell(3, 5)
+    assert stepper.model.count_params() == sum(p.numel() for p in cell.parameters())
+    h, _ = cell(torch.zeros(2, 3))
+    shapes = {step.output: step.shape for step in stepper.model.steps}
+    assert shapes["x"][0] is None and shapes["x"][2] == 3
+    assert shapes["h_2"] == (None, h.shape[1])
+    real = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    assert head.model.count_params() == sum(p.numel() for p in real.parameters())
+    assert [s.shape for s in head.model.steps if s.op == "call"] == [
+        (None, real(torch.zeros(2, 4)).shape[1])
+    ]

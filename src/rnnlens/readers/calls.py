@@ -92,9 +92,13 @@ class Calls:
         if isinstance(obj, Instance):
             if name in obj.attrs:
                 return obj.attrs[name]
+            if name in obj.cls.namespace:
+                return obj.cls.namespace[name]
             method = _method(obj.cls, name)
             return BoundMethod(obj, method) if method else Unknown(snippet(node))
         if isinstance(obj, UserClass):
+            if name in obj.namespace:
+                return obj.namespace[name]
             return _method(obj, name) or Unknown(snippet(node))
         plain = _plain_method(obj, name)
         if plain is not None:

@@ -154,6 +154,8 @@ def classify(path: str) -> tuple[str, str] | None:
         return ("input", last)
     if last in MERGE_FUNCTIONS or last in MERGE_FUNCTIONS.values():
         return ("merge", MERGE_FUNCTIONS.get(last, last))
+    if last[:1].islower():
+        return ("outside", path)  # load_model, plot_model, to_categorical: functions, not layers
     if not all(link in MODULE_LINKS for link in links):
         return ("outside", path)
     return ("layer", last)

@@ -124,6 +124,12 @@ class Statements(Calls):
         bases = [self.eval(base) for base in node.bases]
         cls = UserClass(node, list(self.scopes), node.name, kind="", bases=bases)
         self.world.define_class(self, cls)
+        # Class-level constants (UNITS = 16) are read; methods run when called.
+        self.scopes.append(cls.namespace)
+        try:
+            self.block([s for s in node.body if isinstance(s, (ast.Assign, ast.AnnAssign))])
+        finally:
+            self.scopes.pop()
         self.assign_name(node.name, cls, node)
 
     def stmt_Return(self, node: ast.Return) -> None:

@@ -253,8 +253,10 @@ class TorchWorld(World):
                     f"pin it, e.g. --set {value.label}=2",
                     hard=True,
                 )
-        for key, value in [*enumerate(args), *kwargs.items()]:
-            check_argument(value, node, f"nn.{name}'s argument {key}")
+        for position, argument in enumerate(args):
+            check_argument(argument, node, f"nn.{name}'s argument {position + 1}")
+        for keyword, argument in kwargs.items():
+            check_argument(argument, node, f"nn.{name}'s {keyword}")
         args = [_size(a) for a in args]
         kwargs = {k: _size(v) for k, v in kwargs.items()}
         try:
@@ -283,6 +285,27 @@ class TorchWorld(World):
                 continue
             label = next((k for k, v in ev.globals.items() if v is instance), instance.cls.name)
             self.networks.append(FoundModel(self.network(ev, instance, label), label))
+        owned = {id(v) for i in self.instances for v in i.attrs.values()}
+        for name, value in list(ev.globals.items()):
+            if isinstance(value, ModuleSpec) and id(value) not in owned:
+                # model = nn.Sequential(...) / nn.LSTM(...) at module level: one call of it.
+                self.networks.append(FoundModel(self.module_network(ev, name, value), name))
+
+    def module_network(self, ev: Evaluator, name: str, spec: ModuleSpec) -> NetworkSpec:
+        """A module made at the top level, called once on an input its first child decides."""
+        modules = dict(_spec_tree(name, spec))
+        self.flow = Flow(ev, modules)
+        try:
+            node = ast.Call(ast.Name(name, ast.Load()), [], [], lineno=0)
+            x = self.flow.new("input", [], None, node, "x")
+            x.lazy = True
+            self.flow.names[x.id] = "x"
+            result = self.flow.call_module(ev, spec, [x], {}, node)
+            self.flow.output(result, node)
+            steps, notes = self.flow.steps(), self.flow.notes
+        finally:
+            self.flow = None
+        return NetworkSpec(name, modules, steps, notes)
 
     def network(self, ev: Evaluator, instance: Instance, label: str) -> NetworkSpec:
         modules = dict(_flatten(instance, ""))

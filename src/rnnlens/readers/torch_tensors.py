@@ -205,6 +205,10 @@ class Flow:
                 for position, axis in enumerate(dims):
                     inverse[axis % len(dims)] = position
                 source.shape = ops.permute_shape(value.shape, tuple(inverse))
+            elif name == "step":
+                time = self.ev.settings.get("T") or Size.symbol("T")
+                at = dims[0]
+                source.shape = (*value.shape[:at], time, *value.shape[at:])
             else:
                 pair = (0, 1) if name == "t" else tuple(dims[:2])
                 source.shape = ops.transpose_shape(value.shape, *pair)
@@ -280,6 +284,12 @@ class Flow:
 
     # ---------------------------------------------------------------- tensors
     def getitem(self, value: TVal, index: Any, node: ast.AST) -> Any:
+        step = _step_index(index)
+        if value.lazy and step is not None:
+            # x[:, t, :] in a loop over time steps: the cell that reads it tells x's shape.
+            out = self.new("getitem", [value], None, node, "index", args={"index": None})
+            out.lazy, out.parent = True, (value, "step", (step,))
+            return out
         clean = _index(index)
         shape = None if clean is _UNREAD else ops.index_shape(value.shape, clean)
         return self.new(
@@ -518,6 +528,16 @@ def _plain(value: Any) -> Any:
 
 def _dim(value: Any) -> Any:
     return value if isinstance(value, (int, Size)) and not isinstance(value, bool) else None
+
+
+def _step_index(index: Any) -> int | None:
+    """The axis an ``x[:, t, :]`` index picks one step of (``t`` a loop variable), else None."""
+    items = index if isinstance(index, tuple) else (index,)
+    picked = [i for i, item in enumerate(items) if not isinstance(item, slice)]
+    full = all(item == slice(None) for item in items if isinstance(item, slice))
+    if len(picked) == 1 and full and isinstance(items[picked[0]], (int, Unknown)):
+        return picked[0]
+    return None
 
 
 def _index(index: Any) -> Any:

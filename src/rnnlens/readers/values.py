@@ -51,6 +51,8 @@ class UserClass:
     kind: str
     bases: list[Any] = field(default_factory=list)
     instances: int = 0
+    #: Class-level names (``UNITS = 16`` in the class body).
+    namespace: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
