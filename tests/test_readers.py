@@ -344,3 +344,32 @@ def test_torch_cells_stepped_in_a_loop_and_top_level_sequential() -> None:
     assert [s.shape for s in head.model.steps if s.op == "call"] == [
         (None, real(torch.zeros(2, 4)).shape[1])
     ]
+
+
+def test_merges_and_initial_state_through_the_model_graph(keras: Any) -> None:
+    from rnnlens.readers.functional import GRAPH_TENSOR
+
+    code = textwrap.dedent(
+        """
+        from keras.layers import Input, LSTM, Dense, concatenate
+        from keras.models import Model
+        a = Input(shape=(10, 3))
+        b = Input(shape=(10, 5))
+        seq, h, c = LSTM(8, return_sequences=True, return_state=True)(a)
+        y = LSTM(8)(b, initial_state=[h, c])
+        model = Model([a, b], Dense(1)(concatenate([LSTM(4)(seq), y])))
+        """
+    )
+    if GRAPH_TENSOR is None:
+        with pytest.raises(ParseError, match="line 7: .*model graph"):
+            read_python(code, "m.py")
+        return
+    L = keras.layers
+    ka, kb = keras.Input(shape=(10, 3)), keras.Input(shape=(10, 5))
+    kseq, kh, kc = L.LSTM(8, return_sequences=True, return_state=True)(ka)
+    ky = L.LSTM(8)(kb, initial_state=[kh, kc])
+    kmodel = keras.Model([ka, kb], L.Dense(1)(L.concatenate([L.LSTM(4)(kseq), ky])))
+    expected = [x.count_params() for x in kmodel.layers if type(x).__name__ != "InputLayer"]
+    (found,) = read_python(code, "m.py").models
+    got = [x.count_params() for x in found.model.layers if type(x).__name__ != "InputLayer"]
+    assert sorted(got) == sorted(expected)

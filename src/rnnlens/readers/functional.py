@@ -1,9 +1,11 @@
 """Tensors of the functional API as the reader follows them, and models made from them.
 
-``x = keras.Input(shape=(10, 2))``; ``y = LSTM(32)(x)``; ``Model(x, y)``. The reader tracks
-which layer made each tensor. A model whose tensors form one chain from one input becomes a
-Sequential model (the same layers, shapes and counts); branches, merges and shared layers
-are the model graph's (``rnnlens.graph``), used when it is present.
+``x = keras.Input(shape=(10, 2))``; ``y = LSTM(32)(x)``; ``Model(x, y)``. When rnnlens's model
+graph is present (:data:`GRAPH_TENSOR`, ``rnnlens.nodes.SymbolicTensor``), layers are called on
+its symbolic tensors and ``Model(inputs, outputs)`` is its functional model: branches,
+merges, ``initial_state=``, shared layers. Without it, the reader tracks which layer made
+each :class:`Tensor`, and a model whose tensors form one chain from one input becomes a
+Sequential model (the same layers, shapes and counts).
 """
 
 from __future__ import annotations
@@ -12,10 +14,35 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..layers import Input, Layer
+from ..layers import LAYER_TYPES, Layer
 from ..shapes import ShapeOrList
 from .budget import ReadFailure
 from .values import Unknown
+
+
+def _graph_tensor_type() -> type | None:
+    try:
+        from ..nodes import SymbolicTensor  # the model graph (rnnlens.graph), when present
+    except ImportError:
+        return None
+    return SymbolicTensor
+
+
+#: The model graph's symbolic tensor class, or None where this build has no functional graph.
+GRAPH_TENSOR = _graph_tensor_type()
+#: The input layer classes (``Input`` is a class without the graph, a function with it).
+INPUT_TYPES: tuple[type, ...] = tuple(
+    t for t in {LAYER_TYPES.get("Input"), LAYER_TYPES.get("InputLayer")} if isinstance(t, type)
+)
+
+
+def is_graph_tensor(value: Any) -> bool:
+    """A symbolic tensor of the model graph, or a list/tuple holding one."""
+    if GRAPH_TENSOR is None:
+        return False
+    if isinstance(value, (list, tuple)):
+        return any(is_graph_tensor(v) for v in value)
+    return isinstance(value, GRAPH_TENSOR)
 
 
 @dataclass(eq=False)
@@ -30,11 +57,30 @@ class Tensor:
     layer: Layer | None = None
     inputs: list[Tensor] = field(default_factory=list)
     lazy: bool = False
+    #: Once a lazy input is settled with the model graph present: its symbolic tensor.
+    graph: Any = None
 
 
-def make_input(layer: Input) -> Tensor:
+def make_input(layer: Layer) -> Any:
     """The tensor ``keras.Input(...)`` returns (its layer is kept for Sequential([Input, ...]))."""
-    return Tensor((layer.declared_batch_size, *layer.shape), layer)
+    output = getattr(layer, "output", None)
+    if is_graph_tensor(output):
+        return output
+    batch = getattr(layer, "batch_size", None) or layer.declared_batch_size
+    return Tensor((batch, *layer.shape), layer)  # type: ignore[attr-defined]
+
+
+def graph_input(value: Any) -> Any:
+    """A root :class:`Tensor` (an input the reader made) as the model graph's input, if present."""
+    if GRAPH_TENSOR is None or not isinstance(value, Tensor):
+        return value
+    if value.graph is None and value.layer is None and not value.inputs and not value.lazy:
+        assert isinstance(value.shape, tuple)
+        input_layer = LAYER_TYPES.get("InputLayer")
+        if input_layer is not None:
+            made = input_layer(shape=value.shape[1:], batch_size=value.shape[0])
+            value.graph = getattr(made, "output", None)
+    return value.graph if value.graph is not None else value
 
 
 def call_layer(layer: Layer, inputs: Any, kwargs: dict[str, Any], node: ast.AST) -> Any:
@@ -79,7 +125,7 @@ def chain(inputs: Any, outputs: Any, node: ast.AST) -> tuple[Tensor, list[Layer]
     layers: list[Layer] = []
     current = outputs
     while current is not inputs:
-        if current.layer is None or not current.inputs or isinstance(current.layer, Input):
+        if current.layer is None or not current.inputs or isinstance(current.layer, INPUT_TYPES):
             raise ReadFailure(node, "the model's outputs do not come from its inputs", hard=True)
         if current.layer in layers:
             raise ReadFailure(

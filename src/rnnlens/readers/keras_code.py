@@ -17,11 +17,20 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RnnlensError
 from ..graph import SequentialSpec as Sequential
 from ..hooks import runtime
-from ..layers import LAYER_TYPES, Input, Layer
+from ..layers import LAYER_TYPES, Layer
 from .budget import ReadFailure, check_argument, snippet
 from .expressions import as_size
-from .functional import Tensor, call_layer, chain, make_input
-from .keras_names import ROOTS, SKIPPED_METHODS, classify
+from .functional import (
+    GRAPH_TENSOR,
+    INPUT_TYPES,
+    Tensor,
+    call_layer,
+    chain,
+    graph_input,
+    is_graph_tensor,
+    make_input,
+)
+from .keras_names import MERGE_FUNCTIONS, ROOTS, SKIPPED_METHODS, classify
 from .keras_subclass import SubclassModels, lazy_shape
 from .values import Builtin, Function, Instance, ModuleRef, Skipped, Unknown, UserClass
 from .world import NOT_HANDLED, World
@@ -97,6 +106,8 @@ class KerasWorld(SubclassModels, World):
         ) or (isinstance(value, UserClass) and value.kind == "keras")
 
     def is_model_value(self, value: Any) -> bool:
+        if is_graph_tensor(value):
+            return True
         if isinstance(value, (Sequential, Layer, Tensor, KerasName)):
             return not (isinstance(value, KerasName) and value.kind == "outside")
         if isinstance(value, ModuleRef):
@@ -122,7 +133,7 @@ class KerasWorld(SubclassModels, World):
             return self.model_attribute(ev, obj, name, node)
         if isinstance(obj, Instance) and obj.cls.kind == "keras":
             return self.subclass_attribute(ev, obj, name, node)
-        if isinstance(obj, Tensor) and name == "shape":
+        if (isinstance(obj, Tensor) or is_graph_tensor(obj)) and name == "shape":
             return obj.shape
         return NOT_HANDLED
 
@@ -159,6 +170,10 @@ class KerasWorld(SubclassModels, World):
                     node,
                     f"the input of '{function.name}' comes from data: {inputs.shape} (pin with --set)",
                 )
+            inputs = graph_input(inputs)
+            if is_graph_tensor(inputs):
+                kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+                return self.guard(ev, node, _call_on_graph, function, inputs, kwargs)
             kwargs = {k: v for k, v in kwargs.items() if k not in ("training", "mask")}
             return self.guard(ev, node, call_layer, function, inputs, kwargs, node)
         if isinstance(function, Sequential):
@@ -212,6 +227,12 @@ class KerasWorld(SubclassModels, World):
             return self.sequential(ev, args, kwargs, node)
         if kind == "model":
             return self.functional_model(ev, args, kwargs, node)
+        if kind == "merge" and GRAPH_TENSOR is not None:
+            cls = MERGE_FUNCTIONS.get(name, name)
+            if cls == name:  # Concatenate(axis=-1): a layer, called on a list later
+                return self.layer(ev, cls, args, kwargs, node)
+            merge = self.layer(ev, cls, [], kwargs, node)  # concatenate([a, b], axis=-1)
+            return self.call(ev, merge, args[:1], {}, node)
         if kind == "merge":
             raise ReadFailure(
                 node,
@@ -220,7 +241,7 @@ class KerasWorld(SubclassModels, World):
                 hard=True,
             )
         layer = self.layer(ev, name, args, kwargs, node)
-        if kind == "input" and isinstance(layer, Input):
+        if kind == "input" and isinstance(layer, INPUT_TYPES):
             return make_input(layer)
         return layer
 
@@ -294,7 +315,9 @@ class KerasWorld(SubclassModels, World):
         if len(args) != 1:
             raise ReadFailure(node, "model.add(...) takes exactly one layer", hard=True)
         layer = args[0]
-        if isinstance(layer, Tensor) and isinstance(layer.layer, Input):
+        if (isinstance(layer, Tensor) or is_graph_tensor(layer)) and isinstance(
+            layer.layer, INPUT_TYPES
+        ):
             layer = layer.layer
         if not isinstance(layer, Layer):
             raise ReadFailure(
@@ -304,7 +327,7 @@ class KerasWorld(SubclassModels, World):
             not model.layers
             and model.input_layer is None
             and layer.declared_input_shape is None
-            and not isinstance(layer, Input)
+            and not isinstance(layer, INPUT_TYPES)
         ):
             self.defer_input(ev, layer, node)
         self.guard(ev, node, model.add, layer)
@@ -346,8 +369,12 @@ class KerasWorld(SubclassModels, World):
         tensor = args[0] if args else None
         if isinstance(tensor, Tensor) and tensor.lazy and model.layers:
             tensor.shape, tensor.lazy = lazy_shape(ev, model.layers[0]), False
+        tensor = graph_input(tensor)
         for layer in model.layers:
-            tensor = self.guard(ev, node, call_layer, layer, tensor, {}, node)
+            if is_graph_tensor(tensor):
+                tensor = self.guard(ev, node, _call_on_graph, layer, tensor, {})
+            else:
+                tensor = self.guard(ev, node, call_layer, layer, tensor, {}, node)
         return tensor
 
     def functional_model(
@@ -356,9 +383,14 @@ class KerasWorld(SubclassModels, World):
         inputs = kwargs.get("inputs", args[0] if args else None)
         outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
         name = kwargs.get("name")
+        if is_graph_tensor(inputs) or is_graph_tensor(outputs):
+            model = self.guard(
+                ev, node, new_functional, inputs, outputs, name if isinstance(name, str) else None
+            )
+            return self.found(ev, model, node)
         start, layers = chain(inputs, outputs, node)
         model = self.guard(ev, node, new_sequential, name if isinstance(name, str) else None)
-        if isinstance(start.layer, Input):
+        if isinstance(start.layer, INPUT_TYPES):
             self.guard(ev, node, model.add, start.layer)
         for layer in layers:
             self.guard(ev, node, model.add, layer)
@@ -417,6 +449,15 @@ def new_sequential(name: str | None = None) -> Sequential:
     model = cls(None, name)
     assert isinstance(model, Sequential)
     return model
+
+
+def new_functional(inputs: Any, outputs: Any, name: str | None = None) -> Any:
+    """``Model(inputs, outputs)`` of the user-facing class, on the model graph's tensors."""
+    return runtime().model_class("functional")(inputs, outputs, name=name)
+
+
+def _call_on_graph(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
+    return layer(inputs, **kwargs)  # the model graph's Layer.__call__
 
 
 def _shape_of_unknown(value: Unknown, layer: str, key: str) -> tuple[Any, ...]:

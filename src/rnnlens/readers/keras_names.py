@@ -153,7 +153,7 @@ def classify(path: str) -> tuple[str, str] | None:
     if last in INPUTS:
         return ("input", last)
     if last in MERGE_FUNCTIONS or last in MERGE_FUNCTIONS.values():
-        return ("merge", MERGE_FUNCTIONS.get(last, last))
+        return ("merge", last)  # the function (concatenate) or the class (Concatenate)
     if last[:1].islower():
         return ("outside", path)  # load_model, plot_model, to_categorical: functions, not layers
     if not all(link in MODULE_LINKS for link in links):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..layers import Layer
 from .budget import ReadFailure, snippet
 from .expressions import as_size
-from .functional import Tensor, chain
+from .functional import Tensor, chain, graph_input, is_graph_tensor
 from .keras_names import SKIPPED_METHODS
 from .values import Builtin, Instance, ModuleRef, Skipped, Unknown, UserClass
 
@@ -85,7 +85,7 @@ class SubclassModels:
 
     def wire(self, ev: Evaluator, obj: Instance, inputs: Tensor, node: ast.AST) -> Any:
         """Run ``call(inputs)`` and record the model it wires."""
-        from .keras_code import new_sequential
+        from .keras_code import new_functional, new_sequential
 
         method = ev.attribute(obj, "call", _attribute_node(node))
         if isinstance(method, Unknown):
@@ -98,6 +98,10 @@ class SubclassModels:
             {},
             node if isinstance(node, ast.Call) else ast.Call(ast.Name("call"), [], []),
         )
+        if is_graph_tensor(outputs):
+            model = self.guard(ev, node, new_functional, graph_input(inputs), outputs, None)
+            obj.model = model
+            return self.found(ev, model, node)
         start, layers = chain(inputs, outputs, node)
         model = self.guard(ev, node, new_sequential, None)
         if start.layer is None:

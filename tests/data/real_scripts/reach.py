@@ -23,24 +23,43 @@ from rnnlens.readers import read_python  # noqa: E402
 
 
 def status(name: str, entry: dict[str, Any]) -> tuple[str, str]:
-    settings = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.get("settings", {}).items()}
+    settings = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in entry.get("settings", {}).items()
+    }
     code = (HERE / name).read_text()
     try:
         result = read_python(code, name, settings or None)
     except RnnlensError as error:
         first = str(error).splitlines()[0]
-        line = entry.get("refused")
+        line = entry.get("refused") or entry.get("refused_without_graph")
         if line and f"{line}:" in first:
             return "refused, line named", first.split(": ", 1)[1][:90]
         return "refused (unexpected)", first[:90]
     if "models" in entry:
-        got = [[[type(x).__name__, list(x.output_shape), x.count_params()] for x in f.model.layers] for f in result.models]
+        got = [
+            [
+                [
+                    type(x).__name__,
+                    [list(s) for s in x.output_shape]
+                    if isinstance(x.output_shape, list)
+                    else list(x.output_shape),
+                    x.count_params(),
+                ]
+                for x in f.model.layers
+                if type(x).__name__ not in ("InputLayer", "Input")
+            ]
+            for f in result.models
+        ]
         ok = got == [m["layers"] for m in entry["models"]]
-        return ("exact" if ok else "differs"), f"{len(result.models)} model(s), --set {settings or '-'}"
+        return (
+            "exact" if ok else "differs"
+        ), f"{len(result.models)} model(s), --set {settings or '-'}"
     if "torch" in entry:
         network, expected = result.models[0].model, entry["torch"]
         ok = network.count_params() == expected["params"]
-        return ("exact" if ok else "differs"), f"{network.count_params():,} parameters, --set {settings or '-'}"
+        return (
+            "exact" if ok else "differs"
+        ), f"{network.count_params():,} parameters, --set {settings or '-'}"
     return "explained (expected a refusal)", ""
 
 
@@ -57,7 +76,10 @@ def main() -> None:
     for name, state, detail in rows:
         print(f"| `{name}` | {state} | {detail.replace('|', '/')} |")
     print()
-    print(", ".join(f"{state}: {n}" for state, n in sorted(counts.items())) + f" — {len(rows)} scripts, {seconds:.2f} s")
+    print(
+        ", ".join(f"{state}: {n}" for state, n in sorted(counts.items()))
+        + f" — {len(rows)} scripts, {seconds:.2f} s"
+    )
 
 
 if __name__ == "__main__":
