@@ -361,7 +361,7 @@ def test_merges_and_initial_state_through_the_model_graph(keras: Any) -> None:
         """
     )
     if GRAPH_TENSOR is None:
-        with pytest.raises(ParseError, match="line 7: .*model graph"):
+        with pytest.raises(ParseError, match=r"line 7: .*model graph"):
             read_python(code, "m.py")
         return
     L = keras.layers
