@@ -59,6 +59,18 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'rnnlens' has no attribute {name!r}")
 
 
+def _keep_dispatchers_callable() -> None:
+    # rl.explain / rl.report / rl.trace share their names with subpackages (see rnnlens.api).
+    import sys
+
+    from .api import keep_dispatchers_callable
+
+    keep_dispatchers_callable(sys.modules[__name__])
+
+
+_keep_dispatchers_callable()
+
+
 def __dir__() -> list[str]:
     """Every public name, the lazily imported ones too, so tab completion finds them."""
     return sorted({*globals(), *_LAZY})

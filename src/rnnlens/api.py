@@ -5,8 +5,8 @@ Each takes whatever the user holds and sends it to the code that knows it:
 * an rnnlens model → its own method (``model.explain()``, ``rl.trace`` of :mod:`rnnlens.trace`);
 * a ``torch.nn.Module`` → :mod:`rnnlens.pytorch` (PyTorch's vocabulary, shapes observed on
   the meta device, traces of every ``nn.LSTM/GRU/RNN`` inside it);
-* an in-memory Keras 3 model → converted through its ``get_config()`` and ``get_weights()``
-  (:mod:`rnnlens.io.keras_config`), then as an rnnlens model.
+* an in-memory Keras 3 model → ``rl.from_keras(obj)`` (its config and weights), then as an
+  rnnlens model.
 
 Importing this module imports neither torch nor Keras; it only recognises their objects when
 their libraries are already loaded (an ``nn.Module`` cannot exist otherwise).
@@ -15,21 +15,55 @@ their libraries are already loaded (an ``nn.Module`` cannot exist otherwise).
 >>> from rnnlens.layers import LSTM
 >>> model = rl.Sequential([LSTM(4, input_shape=(3, 2))])
 >>> rl.explain(model).layers[0].params
-96
+112
 """
 
 from __future__ import annotations
 
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 
+#: Subpackages named like a dispatcher: importing one binds its name on ``rnnlens``.
+_SHADOWING = ("explain", "report", "trace")
+
+
+def keep_dispatchers_callable(package: types.ModuleType) -> None:
+    """Make ``rl.explain(...)`` keep working after ``import rnnlens.explain.flow``.
+
+    Importing a subpackage binds ``rnnlens.explain`` to it (the import system sets the
+    attribute), replacing the function. ``package`` (``rnnlens`` itself) gets a module class
+    whose ``__setattr__`` makes such a subpackage callable, calling the dispatcher here; the
+    subpackage itself stays importable and browsable as before. Lower floors know nothing of it.
+    """
+
+    class _Package(type(package)):  # type: ignore[misc]
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name in _SHADOWING and isinstance(value, types.ModuleType):
+                value.__class__ = _callable_module(name, type(value))
+            super().__setattr__(name, value)
+
+    package.__class__ = _Package
+    for name in _SHADOWING:
+        loaded = sys.modules.get(f"{package.__name__}.{name}")
+        if loaded is not None:
+            setattr(package, name, loaded)
+
+
+def _callable_module(name: str, base: type) -> type:
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return globals()[name](*args, **kwargs)
+
+    return type(f"Callable_{name}", (base,), {"__call__": __call__})
+
 
 def _is_torch_module(obj: Any) -> bool:
+    """A plain ``nn.Module`` (Keras 3 models on the torch backend are modules too: not those)."""
     torch = sys.modules.get("torch")
-    return torch is not None and isinstance(obj, torch.nn.Module)
+    return torch is not None and isinstance(obj, torch.nn.Module) and not _is_keras_model(obj)
 
 
 def _is_keras_model(obj: Any) -> bool:
@@ -46,35 +80,14 @@ def _is_rnnlens_model(obj: Any) -> bool:
     )
 
 
-def keras_object_to_rnnlens(obj: Any) -> Any:
-    """An in-memory Keras ``Sequential`` as an rnnlens model, with its weights.
-
-    Raises:
-        ModelFileError: a model kind or layer rnnlens cannot reproduce (all listed).
-    """
-    from .io.keras_config import keras_to_rnnlens
-    from .io.native import _model_from_config
-
-    source = f"in-memory Keras model '{getattr(obj, 'name', type(obj).__name__)}'"
-    config: dict[str, Any] = {"class_name": type(obj).__name__, "config": obj.get_config()}
-    build = getattr(obj, "get_build_config", lambda: None)()
-    if build:
-        config["build_config"] = build
-    model = _model_from_config(keras_to_rnnlens(config, source), source)
-    keras_layers = [layer for layer in obj.layers if type(layer).__name__ != "InputLayer"]
-    for layer, keras_layer in zip(model.layers, keras_layers):
-        arrays = keras_layer.get_weights()
-        if arrays:
-            layer.set_weights(arrays)
-    return model
-
-
 def _model(obj: Any, what: str) -> Any:
     """An rnnlens model from ``obj`` (itself, or a converted Keras model)."""
     if _is_rnnlens_model(obj):
         return obj
     if _is_keras_model(obj):
-        return keras_object_to_rnnlens(obj)
+        from .io.keras import from_keras  # reads an in-memory model's config and weights
+
+        return from_keras(obj)
     raise ConfigError(
         f"rl.{what} takes an rnnlens model, a torch.nn.Module or an in-memory Keras model, "
         f"received {type(obj).__name__}; for a file use rl.load / rl.from_keras or the CLI"

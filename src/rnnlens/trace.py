@@ -12,12 +12,13 @@ the steps from last to first, so that state has seen ``x[t:]``).
 
 from __future__ import annotations
 
+import sys
+import types
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._dispatch import callable_package
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -237,6 +238,12 @@ def trace(model: ModelSpec, x: Any) -> Trace:
     return Trace(inputs=array, layers=layers)
 
 
-# Importing this module binds ``rnnlens.trace`` to it, shadowing ``rl.trace``; calling the
-# module calls the dispatcher (rnnlens models, torch modules, Keras models).
-callable_package(__name__, "trace")
+class _CallableModule(types.ModuleType):
+    """Once ``rnnlens.trace`` (this module) is imported, Python binds the name ``trace`` on the
+    package to the module, shadowing the function ``rl.trace``; calling the module calls it."""
+
+    def __call__(self, model: ModelSpec, x: Any) -> Trace:
+        return trace(model, x)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -22,7 +22,12 @@ followed by an activation module such as ``nn.ReLU``), ``nn.Dropout`` and ``nn.F
 as a Keras stack: each recurrent layer hands its whole output sequence to the next; the last
 recurrent layer hands on its final state unless ``return_sequences=True`` (for a
 bidirectional module both directions' ``h_n``, as Keras does, not ``output[:, -1]``). ``num_layers > 1``
-becomes that many stacked layers, ``bidirectional=True`` a ``Bidirectional`` (concat).
+becomes that many stacked layers, ``bidirectional=True`` a ``Bidirectional`` (concat). A custom
+``nn.Module`` is converted when ``torch.fx`` shows its ``forward`` to be such a stack
+(:mod:`rnnlens.io.torch_graph`); the operation it cannot follow is named with its line.
+A ``batch_first=False`` module reads ``(time, batch, features)`` where an rnnlens model reads
+``(batch, time, features)``: it is refused unless ``assume_batch_first=True`` says the model
+will be fed ``x.transpose(0, 1)`` of the module's input.
 
 >>> import numpy as np, torch, rnnlens as rl
 >>> from rnnlens.layers import LSTM, Dense
@@ -311,17 +316,22 @@ def from_torch(
     input_shape: tuple[int | None, int] | None = None,
     *,
     return_sequences: bool = False,
+    assume_batch_first: bool = False,
 ) -> ModelSpec:
     """A rnnlens model computing the same function as ``source`` (see the module docstring).
 
     Args:
-        source: a :class:`KerasStack`, an ``nn.LSTM/GRU/RNN``, or an ``nn.Sequential`` / list
-            of the supported modules.
+        source: a :class:`KerasStack`, an ``nn.LSTM/GRU/RNN``, an ``nn.Sequential`` / list
+            of the supported modules, or a custom ``nn.Module`` whose forward is a stack.
         input_shape: ``(time, features)``; by default ``(None, <first module's input size>)``.
-        return_sequences: whether the last recurrent layer hands on every step.
+        return_sequences: whether the last recurrent layer hands on every step (a custom
+            module's forward decides this itself).
+        assume_batch_first: convert ``batch_first=False`` modules, for inputs transposed to
+            ``(batch, time, features)``.
 
     Raises:
-        ConfigError: unsupported modules (all listed) or options (``proj_size``).
+        ConfigError: unsupported modules (all listed), options (``proj_size``), a
+            ``batch_first=False`` module, or a forward that is not a stack (its line named).
     """
     Sequential = runtime().model_class("sequential")
     if isinstance(source, KerasStack):
@@ -332,7 +342,12 @@ def from_torch(
     modules: list[nn.Module] = (
         list(source) if isinstance(source, (nn.Sequential, list, tuple)) else [source]  # type: ignore[list-item]
     )
+    if len(modules) == 1 and _is_custom(modules[0]):
+        from .torch_graph import modules_from_forward
+
+        modules, return_sequences = modules_from_forward(modules[0])
     layers, weights = _layers_from_modules(modules, return_sequences)
+    _check_batch_first(modules, assume_batch_first)
     if not layers:
         raise ConfigError("from_torch received no modules")
     features = _input_size(modules[0])
@@ -340,6 +355,23 @@ def from_torch(
     model = Sequential([Input(shape=tuple(shape)), *layers])
     model.set_weights(weights)
     return model
+
+
+def _is_custom(module: nn.Module) -> bool:
+    """A module whose forward is its own (not one of the stock modules read directly)."""
+    supported = (nn.RNNBase, nn.Linear, nn.Dropout, nn.Flatten, *_FOLDABLE)
+    return not (type(module) in supported or isinstance(module, (nn.RNNBase, nn.Sequential)))
+
+
+def _check_batch_first(modules: list[nn.Module], assume: bool) -> None:
+    for module in modules:
+        if isinstance(module, nn.RNNBase) and not module.batch_first and not assume:
+            raise ConfigError(
+                f"from_torch: {module!r} has batch_first=False, so it reads (time, batch, "
+                "features), and an rnnlens model reads (batch, time, features). Pass "
+                "assume_batch_first=True to convert it and feed the model x.transpose(0, 1), or "
+                "build the module with batch_first=True"
+            )
 
 
 def _input_size(module: nn.Module) -> int:

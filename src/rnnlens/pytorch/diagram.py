@@ -39,7 +39,9 @@ def _hands_on_sequence(net: NetworkSpec, path: str) -> bool:
 def recurrent_chain(net: NetworkSpec, rows: list[ModuleRow]) -> tuple[Any, list[str]]:
     """An rnnlens ``Sequential`` of specs for the chained recurrent modules, and notes."""
     from .. import layers as L
-    from ..model import Sequential
+    from ..hooks import runtime
+
+    Sequential = runtime().model_class("sequential")
 
     called = [r for r in rows if isinstance(net.modules.get(r.path), RNNSpec) and r.calls]
     if not called:

@@ -10,7 +10,6 @@ hooks alone give the calls, in order. An operation the meta device cannot run (`
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,14 +21,17 @@ from torch import nn
 from ..errors import ConfigError, InputDataError
 from .adapt import _own, specs_of
 from .explain import ModuleRow
+from .fx_steps import steps_from_graph
 from .modules import Unknown
 from .network import NetworkSpec, Step
 
-_LINE = re.compile(r'File "([^"]+)", line (\d+), in \w+\n\s*(.*)')
-
 
 def example_inputs(
-    module: nn.Module, input_size: Any = None, example: Any = None, dtype: Any = None
+    module: nn.Module,
+    input_size: Any = None,
+    example: Any = None,
+    dtype: Any = None,
+    device: str = "cpu",
 ) -> tuple[Any, ...]:
     """The example arguments of ``forward``: given tensors, or zeros of ``input_size``.
 
@@ -40,7 +42,8 @@ def example_inputs(
         InputDataError: neither given, or a shape that is not a tuple of positive ints.
     """
     if example is not None:
-        return tuple(example) if isinstance(example, (tuple, list)) else (example,)
+        given = tuple(example) if isinstance(example, (tuple, list)) else (example,)
+        return tuple(as_torch(module, a) for a in given)
     if input_size is None:
         raise InputDataError(
             f"explaining {type(module).__name__} needs its input: pass input_size=(batch, time, "
@@ -58,8 +61,19 @@ def example_inputs(
             raise InputDataError(
                 f"input_size must be a tuple of positive ints (or a list of them), received {size!r}"
             )
-        out.append(torch.zeros(size, dtype=dtype))
+        out.append(torch.zeros(size, dtype=dtype, device=device))
     return tuple(out)
+
+
+def as_torch(module: nn.Module, value: Any) -> Any:
+    """A numpy array as a tensor (floats in the module's parameter dtype); others unchanged."""
+    if isinstance(value, torch.Tensor) or not hasattr(value, "__array__"):
+        return value
+    tensor = torch.as_tensor(value)
+    if tensor.is_floating_point():
+        dtype = next((p.dtype for p in module.parameters()), torch.float32)
+        tensor = tensor.to(dtype)
+    return tensor
 
 
 def shape_of(value: Any) -> Any:
@@ -114,6 +128,19 @@ def _meta(value: Any) -> Any:
     return value
 
 
+class _Root(nn.Module):
+    """A network holding one bare module under its type's name, calling it on the input."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.path = type(inner).__name__.lower()
+        self.add_module(self.path, inner)
+
+    def forward(self, x: Any, state: Any = None) -> Any:
+        inner = getattr(self, self.path)
+        return inner(x) if state is None else inner(x, state)
+
+
 class _ShapeRun(nn.Module):
     """Runs an fx graph node by node (``ShapeProp``), under ``functional_call``'s meta weights."""
 
@@ -141,6 +168,39 @@ def _trace_graph(module: nn.Module) -> tuple[torch.fx.GraphModule | None, str]:
     return torch.fx.GraphModule(module, graph), ""
 
 
+@contextmanager
+def _shape_only_recurrent(root: nn.Module) -> Iterator[None]:
+    """On the meta device, recurrent modules return empty tensors of their spec's shapes.
+
+    Running torch's LSTM on meta tensors steps through every time step op by op (a minute for
+    1,000 steps); the spec knows the shapes already, and hooks still see each call.
+    """
+    from .adapt import spec_of
+
+    patched = []
+    for sub in root.modules():
+        if type(sub) in (nn.LSTM, nn.GRU, nn.RNN):
+            spec = spec_of(sub)
+
+            def forward(x: Any, hx: Any = None, spec: Any = spec) -> Any:
+                if not isinstance(x, torch.Tensor) or x.device.type != "meta":
+                    raise RuntimeError("not a meta tensor")  # the caller falls back to the CPU
+                shapes = spec.output_shapes(tuple(x.shape))
+                out = torch.empty(shapes["out"], device="meta", dtype=x.dtype)
+                h_n = torch.empty(shapes["h_n"], device="meta", dtype=x.dtype)
+                if "c_n" in shapes:
+                    return out, (h_n, torch.empty(shapes["c_n"], device="meta", dtype=x.dtype))
+                return out, h_n
+
+            sub.forward = forward
+            patched.append(sub)
+    try:
+        yield
+    finally:
+        for sub in patched:
+            del sub.forward
+
+
 def _run(
     module: nn.Module, args: tuple[Any, ...], graph: torch.fx.GraphModule | None, meta: bool
 ) -> None:
@@ -158,10 +218,13 @@ def _run(
     module.eval()
     try:
         with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore"
-            )  # torch's own run-time notes (dropout, oneDNN) are ours to say
-            torch.func.functional_call(target, state, args) if meta else target(*args)
+            # torch's own run-time notes (dropout, oneDNN) are for rnnlens to say, or not
+            warnings.simplefilter("ignore")
+            if meta:
+                with _shape_only_recurrent(module):
+                    torch.func.functional_call(target, state, args)
+            else:
+                target(*args)
     finally:
         module.train(was_training)
 
@@ -176,7 +239,10 @@ def network_from_module(
     """
     if not isinstance(module, nn.Module):
         raise ConfigError(f"expected a torch.nn.Module, received {type(module).__name__}")
-    args = example_inputs(module, input_size, example, dtype)
+    # Shapes alone first: an input_size becomes a meta tensor, nothing is allocated.
+    args = example_inputs(module, input_size, example, dtype, device="meta")
+    if not list(module.children()):
+        module = _Root(module)  # a bare nn.LSTM: give it a path ("lstm") inside a network
     modules = specs_of(module)
     if _own(module):
         modules = {"": Unknown(type(module).__name__, _own(module)), **modules}
@@ -186,6 +252,8 @@ def network_from_module(
     for meta in (True, False):
         rows.clear()
         try:
+            if not meta:
+                args = example_inputs(module, input_size, example, dtype)
             with _hooks(module, rows):
                 _run(module, args, graph, meta)
             break
@@ -198,7 +266,7 @@ def network_from_module(
             notes.append(
                 f"ran once on the CPU example: the meta device cannot run it ({type(error).__name__})"
             )
-    steps = _steps(graph) if graph is not None else _call_steps(rows, args)
+    steps = steps_from_graph(graph) if graph is not None else _call_steps(rows, args)
     specs = {k: m for k, m in modules.items()}
     counted = [
         ModuleRow(
@@ -222,81 +290,4 @@ def _call_steps(rows: dict[str, ModuleRow], args: tuple[Any, ...]) -> list[Step]
         steps.append(
             Step("call", (), row.path.replace(".", "_"), module=row.path, shape=row.output_shape)
         )
-    return steps
-
-
-def _where(node: torch.fx.Node) -> tuple[int | None, str | None]:
-    trace = node.stack_trace or ""
-    for file, line, code in _LINE.findall(trace):
-        if "/torch/" not in file:
-            return int(line), code
-    return None, None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, torch.fx.Node):
-        return value.name
-    if isinstance(value, (tuple, list)):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, slice):
-        return slice(_plain(value.start), _plain(value.stop), _plain(value.step))
-    return value
-
-
-def _nodes(value: Any) -> list[str]:
-    if isinstance(value, torch.fx.Node):
-        return [value.name]
-    if isinstance(value, (tuple, list)):
-        return [n for v in value for n in _nodes(v)]
-    if isinstance(value, dict):
-        return [n for v in value.values() for n in _nodes(v)]
-    return []
-
-
-def _meta_shape(meta: Any) -> Any:
-    if meta is None:
-        return None
-    if hasattr(meta, "shape"):
-        return tuple(meta.shape)
-    if isinstance(meta, (tuple, list)):
-        return tuple(_meta_shape(m) for m in meta)
-    return None
-
-
-def _steps(graph: torch.fx.GraphModule) -> list[Step]:
-    steps = []
-    for node in graph.graph.nodes:
-        line, source = _where(node)
-        shape = _meta_shape(node.meta.get("tensor_meta"))
-        inputs = tuple(_nodes(node.args) + _nodes(node.kwargs))
-        common: dict[str, Any] = {"shape": shape, "line": line, "source": source}
-        if node.op == "placeholder":
-            steps.append(Step("input", (), node.name, **common))
-        elif node.op == "call_module":
-            steps.append(Step("call", inputs, node.name, module=str(node.target), **common))
-        elif node.op == "call_function" and getattr(node.target, "__name__", "") == "getitem":
-            steps.append(
-                Step(
-                    "getitem", inputs[:1], node.name, args={"index": _plain(node.args[1])}, **common
-                )
-            )
-        elif node.op in ("call_function", "call_method"):
-            name = (
-                node.target
-                if isinstance(node.target, str)
-                else getattr(node.target, "__name__", str(node.target))
-            )
-            details = {
-                "name": name,
-                "args": _plain(node.args[1:] if node.op == "call_method" else node.args),
-                "kwargs": _plain(dict(node.kwargs)),
-            }
-            op = "method" if node.op == "call_method" else "function"
-            steps.append(Step(op, inputs, node.name, args=details, **common))
-        elif node.op == "get_attr":
-            steps.append(
-                Step("input", (), node.name, args={"attribute": str(node.target)}, **common)
-            )
-        elif node.op == "output":
-            steps.append(Step("output", inputs, "output", **common))
     return steps

@@ -101,7 +101,13 @@ def _step(net: NetworkSpec, step: Step) -> list[TorchWarning]:
         return _last_step(step, path, module)
     if step.op == "getitem" and value == "h_n" and direct and module.bidirectional:
         index = step.args.get("index")
-        if index == -1 or (isinstance(index, tuple) and index and index[0] == -1):
+        both = any(
+            other.op == "getitem"
+            and other.inputs[:1] == step.inputs[:1]
+            and _first(other.args.get("index")) == -2
+            for other in net.steps
+        )  # torch.cat((h_n[-2], h_n[-1])) is the right way to take both
+        if _first(index) == -1 and not both:
             p = size_text(module.state_size)
             return [
                 TorchWarning(
@@ -122,6 +128,11 @@ def _step(net: NetworkSpec, step: Step) -> list[TorchWarning]:
     ):
         return _view(step, path, module, value)
     return []
+
+
+def _first(index: Any) -> Any:
+    """The index on the first axis: ``-1`` for ``h_n[-1]`` and ``h_n[-1, :, :]``."""
+    return index[0] if isinstance(index, tuple) and index else index
 
 
 def _is_last(item: Any) -> bool:

@@ -42,6 +42,15 @@ def product(shape: Shape) -> Size:
     return total
 
 
+def check_features(what: str, received: Any, expected: Size, layout: str) -> None:
+    """Raise a ShapeError when the last axis is known on both sides and differs."""
+    if known(received) and known(expected) and received != expected:
+        raise ShapeError(
+            f"{what} expects input {layout} with features={expected} on the last axis, "
+            f"received {received}"
+        )
+
+
 @dataclass(frozen=True)
 class Param:
     """One parameter tensor, named as ``module.named_parameters()`` names it."""

@@ -108,7 +108,8 @@ class NetworkSpec:
 
     def recurrent(self) -> dict[str, ModuleSpec]:
         """The ``nn.LSTM/GRU/RNN`` modules and the recurrent cells, by path."""
-        from .recurrent import CellSpec, RNNSpec
+        from .cells import CellSpec
+        from .recurrent import RNNSpec
 
         return {k: m for k, m in self.leaves().items() if isinstance(m, (RNNSpec, CellSpec))}
 

@@ -1,6 +1,6 @@
 """Text and Markdown for a :class:`~rnnlens.pytorch.explain.TorchExplanation`.
 
-The text reuses the label-column wrapping of :mod:`rnnlens.explain.text`, so a torch model
+The text reuses the label-column wrapping of :mod:`rnnlens.explain.wrap`, so a torch model
 reads like a Keras one: a box per recurrent module, then the module table and the warnings.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..explain.wrap import wrap_row as _wrap  # explain.text now wraps rows through explain.wrap
+from ..explain.wrap import wrap_row as _wrap
 from .explain import RecurrentExplanation, TorchExplanation
 from .modules import size_text
 

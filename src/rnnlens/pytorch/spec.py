@@ -21,6 +21,7 @@ import inspect
 from typing import Any
 
 from ..errors import ConfigError
+from .cells import CellSpec
 from .modules import (
     ACTIVATIONS,
     Activation,
@@ -40,7 +41,7 @@ from .modules import (
     size_text,
 )
 from .network import STEP_OPS, NetworkSpec, Step
-from .recurrent import GATE_ROLES, GATES, CellSpec, RNNSpec, StateIndex
+from .recurrent import GATE_ROLES, GATES, RNNSpec, StateIndex
 
 #: torch.nn constructors' positional order (after the leading mode for recurrent modules).
 _RNN_ARGS = ("input_size", "hidden_size", "num_layers")

@@ -27,93 +27,7 @@ from torch import nn
 
 from ..errors import ConfigError
 from ..trace import DirectionTrace, LayerTrace, Trace
-
-TORCH_RECORD_ORDER = {
-    "LSTM": ("i", "f", "g", "o", "c", "h"),
-    "GRU": ("r", "z", "n", "h"),
-    "RNN": ("h",),
-}
-
-
-def _mode(module: nn.Module) -> str:
-    if isinstance(module, (nn.LSTM, nn.LSTMCell)):
-        return "LSTM"
-    if isinstance(module, (nn.GRU, nn.GRUCell)):
-        return "GRU"
-    return "RNN"
-
-
-def _cell_step(
-    mode: str,
-    x_part: torch.Tensor,
-    h: torch.Tensor,
-    c: torch.Tensor | None,
-    w: dict[str, Any],
-    relu: bool,
-) -> dict[str, torch.Tensor]:
-    """One step from the precomputed input part ``x·W_ihᵀ + b_ih`` (B, G·H)."""
-    hh = h @ w["weight_hh"].T
-    if w.get("bias_hh") is not None:
-        hh = hh + w["bias_hh"]
-    if mode == "LSTM":
-        i, f, g, o = (x_part + hh).chunk(4, dim=-1)  # (B, H) each
-        i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
-        assert c is not None
-        c_new = f * c + i * g
-        h_new = o * c_new.tanh()
-        if w.get("weight_hr") is not None:
-            h_new = h_new @ w["weight_hr"].T  # (B, proj_size)
-        return {"i": i, "f": f, "g": g, "o": o, "c": c_new, "h": h_new}
-    if mode == "GRU":
-        xr, xz, xn = x_part.chunk(3, dim=-1)
-        hr, hz, hn = hh.chunk(3, dim=-1)
-        r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
-        n = (xn + r * hn).tanh()
-        return {"r": r, "z": z, "n": n, "h": (1 - z) * n + z * h}
-    pre = x_part + hh
-    return {"h": pre.relu() if relu else pre.tanh()}
-
-
-def _weights(module: nn.Module, suffix: str) -> dict[str, Any]:
-    return {
-        name: getattr(module, f"{name}{suffix}", None)
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
-    }
-
-
-def run_direction(
-    mode: str,
-    x: torch.Tensor,
-    h0: torch.Tensor,
-    c0: torch.Tensor | None,
-    w: dict[str, Any],
-    *,
-    reverse: bool,
-    relu: bool = False,
-    valid: torch.Tensor | None = None,
-) -> dict[str, torch.Tensor]:
-    """Step one direction over ``x`` (B, T, D); arrays (B, T, ·) on input time.
-
-    ``valid`` (B, T) marks the real steps of padded sequences (a packed input): at the other
-    steps the state is carried over and the gates read 0, as the packed kernel skips them.
-    """
-    x_part = x @ w["weight_ih"].T  # (B, T, G·H)
-    if w.get("bias_ih") is not None:
-        x_part = x_part + w["bias_ih"]
-    steps = range(x.shape[1] - 1, -1, -1) if reverse else range(x.shape[1])
-    h, c = h0, c0
-    records: dict[int, dict[str, torch.Tensor]] = {}
-    for t in steps:
-        rec = _cell_step(mode, x_part[:, t], h, c, w, relu)
-        if valid is not None:
-            keep = valid[:, t : t + 1].to(x.dtype)  # (B, 1)
-            for name in rec:
-                old = {"h": h, "c": c}.get(name)
-                rec[name] = keep * rec[name] + (1 - keep) * (old if old is not None else 0)
-        records[t] = rec
-        h, c = rec["h"], rec.get("c")
-    names = TORCH_RECORD_ORDER[mode]
-    return {k: torch.stack([records[t][k] for t in range(x.shape[1])], dim=1) for k in names}
+from .stepping import TORCH_RECORD_ORDER, cell_step, direction_weights, mode_of, run_direction
 
 
 def _final(h: torch.Tensor, direction: int, lengths: torch.Tensor | None) -> torch.Tensor:
@@ -137,7 +51,7 @@ def trace_rnn(
     path: str, module: nn.RNNBase, args: tuple[Any, ...], output: Any, call: int
 ) -> list[LayerTrace]:
     """The layers of one call of an ``nn.LSTM/GRU/RNN``, checked against its ``output``."""
-    mode = _mode(module)
+    mode = mode_of(module)
     x = args[0]
     out, state = output
     valid = lengths = None
@@ -183,7 +97,7 @@ def trace_rnn(
                 inputs,
                 h0,
                 c0 if mode == "LSTM" else None,
-                _weights(module, f"_l{k}" + ("_reverse" if d else "")),
+                direction_weights(module, f"_l{k}" + ("_reverse" if d else "")),
                 reverse=bool(d),
                 relu=module.mode == "RNN_RELU",
                 valid=valid,
@@ -230,8 +144,8 @@ def trace_cell(
     path: str, module: nn.Module, calls: list[tuple[tuple[Any, ...], Any]]
 ) -> LayerTrace:
     """Every call of a recurrent cell as one step of a sequence (B, calls, ·)."""
-    mode = _mode(module)
-    w = _weights(module, "")
+    mode = mode_of(module)
+    w = direction_weights(module, "")
     steps: list[dict[str, torch.Tensor]] = []
     for args, output in calls:
         x = args[0] if args[0].dim() == 2 else args[0].unsqueeze(0)
@@ -241,7 +155,7 @@ def trace_cell(
         h0 = x.new_zeros(x.shape[0], hidden) if h0 is None else h0.reshape(x.shape[0], hidden)
         c0 = x.new_zeros(x.shape[0], hidden) if c0 is None else c0.reshape(x.shape[0], hidden)
         x_part = x @ w["weight_ih"].T + (w["bias_ih"] if w["bias_ih"] is not None else 0)
-        rec = _cell_step(
+        rec = cell_step(
             mode,
             x_part,
             h0,
@@ -302,6 +216,9 @@ def trace_module(module: nn.Module, *args: Any) -> Trace:
         sub.register_forward_hook(lambda m, a, o, name=name: calls[name].append((a, o)))
         for name, sub in named
     ]
+    from .memory import as_torch
+
+    args = tuple(as_torch(module, a) for a in args)
     was_training = module.training
     module.eval()
     try:

@@ -11,10 +11,6 @@ from .html import render_html
 if TYPE_CHECKING:
     from ..graph import ModelSpec
 
-from .._dispatch import callable_package
-
-callable_package(__name__, "report")  # ``rl.report(...)`` works once this package is imported
-
 __all__ = ["ReportContent", "build_content", "render_html", "write_report"]
 
 
