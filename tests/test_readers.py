@@ -373,3 +373,26 @@ def test_merges_and_initial_state_through_the_model_graph(keras: Any) -> None:
     (found,) = read_python(code, "m.py").models
     got = [x.count_params() for x in found.model.layers if type(x).__name__ != "InputLayer"]
     assert sorted(got) == sorted(expected)
+
+
+def test_a_model_read_before_a_failing_line_is_still_explained(keras: Any) -> None:
+    code = textwrap.dedent(
+        """
+        first = Sequential([LSTM(4, input_shape=(3, 2))])
+        second = Sequential()
+        second.add(LSTM(3, input_shape=(2, 2)))
+        second.add(LSTM(4))
+        """
+    )
+    result = read_python(code, "two.py")
+    assert [found.label for found in result.models] == ["first"]
+    assert [x.count_params() for x in result.models[0].model.layers] == keras_counts(
+        keras, (3, 2), keras.layers.LSTM(4)
+    )
+    assert (
+        "two.py, line 5" in result.warnings[-1] and "return_sequences=True" in result.warnings[-1]
+    )
+    with pytest.raises(ParseError, match="line 3"):
+        read_python(
+            "m = Sequential()\nm.add(LSTM(3, input_shape=(2, 2)))\nm.add(LSTM(4))\n", "one.py"
+        )

@@ -70,7 +70,14 @@ def read_python(
     world = KerasWorld()
     ev = Evaluator(filename, code, world, settings)
     with fresh_names():
-        ev.run()
+        try:
+            ev.run()
+        except ParseError as error:
+            before = _read_before(ev, world, error)
+            if not before:
+                raise
+            notes = _notes_of(ev, world.layer_notes)
+            return ReadResult(before, notes, [*world.warnings, _stopped(error)])
     models = _named(world.models)
     if not models and world.unread:
         raise ev.error(world.unread[0])
@@ -81,6 +88,29 @@ def read_python(
             "keras.Model subclass"
         )
     return ReadResult(models, _notes_of(ev, world.layer_notes), list(world.warnings))
+
+
+def _read_before(ev: Evaluator, world: KerasWorld, error: ParseError) -> list[FoundModel]:
+    """Models finished before the line that stopped the read and not named on it."""
+    failure = ev.failure
+    line = getattr(failure.node, "lineno", None) if failure is not None else None
+    if failure is None or line is None:
+        return []
+    named = (
+        {n.id for n in ast.walk(failure.node) if isinstance(n, ast.Name)} if failure.node else set()
+    )
+    done = [
+        found
+        for found in _named(list(world.models))
+        if found.line < line and found.label.split(" ")[0] not in named and not ev.frames
+    ]
+    return done
+
+
+def _stopped(error: ParseError) -> str:
+    first, *rest = str(error).splitlines()
+    quoted = f" ({rest[0].strip()})" if rest else ""
+    return f"{first}{quoted}; the models above were read before it, the rest of the file was not"
 
 
 def _named(found: list[FoundModel]) -> list[FoundModel]:

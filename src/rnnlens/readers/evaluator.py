@@ -61,6 +61,8 @@ class Evaluator(Statements):
         self.depth = 0
         self.call_depth = 0
         self.frames: list[str] = []
+        #: What stopped the read, once :meth:`run` raised.
+        self.failure: ReadFailure | None = None
 
     # ------------------------------------------------------------------ entry
     def parse(self, mode: str = "exec") -> ast.AST:
@@ -92,6 +94,7 @@ class Evaluator(Statements):
             self.block(tree.body)
             self.world.finish(self)
         except ReadFailure as failure:
+            self.failure = failure
             raise self.error(failure) from None
         except RecursionError:
             raise ParseError(f"{self.filename}: nested too deeply to read") from None
