@@ -396,3 +396,16 @@ def test_a_model_read_before_a_failing_line_is_still_explained(keras: Any) -> No
         read_python(
             "m = Sequential()\nm.add(LSTM(3, input_shape=(2, 2)))\nm.add(LSTM(4))\n", "one.py"
         )
+
+
+def test_only_regular_files_of_bounded_size_are_read(tmp_path: Path) -> None:
+    from rnnlens.parse import read_source
+
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    with pytest.raises(ParseError, match="not a regular file"):
+        read_source(str(fifo))  # returns at once: a FIFO is never opened
+    big = tmp_path / "big.py"
+    big.write_text("x = 1\n" * 200_000)
+    with pytest.raises(ParseError, match="larger than"):
+        read_source(str(big))

@@ -98,6 +98,9 @@ def _parsed(result: ReadResult) -> ParsedSource:
 def _read_script(source: str) -> str:
     """The text of a script: a regular file only, its size checked before it is read."""
     try:
+        # Stat before opening: opening a FIFO or a device to read could block or never end.
+        if not stat.S_ISREG(os.stat(source).st_mode):
+            raise ParseError(f"{source}: not a regular file; give the path of a .py script")
         with open(source, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
