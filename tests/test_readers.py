@@ -409,3 +409,21 @@ def test_only_regular_files_of_bounded_size_are_read(tmp_path: Path) -> None:
     big.write_text("x = 1\n" * 200_000)
     with pytest.raises(ParseError, match="larger than"):
         read_source(str(big))
+
+
+def test_seed_answer_variant_with_a_huge_ignored_input_shape(keras: Any) -> None:
+    # The answer's "replace model.add(LSTM(32)) with" line, pasted as written.
+    code = (
+        "model = Sequential()\n"
+        "model.add(LSTM(64, return_sequences=True, input_shape=(5, 2)))\n"
+        "model.add(LSTM(32, input_shape=(1000000, 200000)))\n"
+    )
+    result = read_python(code, "answer.py")
+    (found,) = result.models
+    L = keras.layers
+    assert [x.count_params() for x in found.model.layers] == keras_counts(
+        keras, (5, 2), L.LSTM(64, return_sequences=True), L.LSTM(32)
+    )
+    assert [x.output_shape for x in found.model.layers] == [(None, 5, 64), (None, 32)]
+    assert len(result.warnings) == 1 and "line 3" in result.warnings[0]
+    assert "input_shape=(1000000, 200000) is ignored" in result.warnings[0]
