@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RnnlensError
 from ..graph import SequentialSpec as Sequential
-from ..hooks import runtime
 from ..layers import LAYER_TYPES, Layer
 from .budget import ReadFailure, check_argument, snippet
 from .expressions import as_size
@@ -30,9 +29,22 @@ from .functional import (
     is_graph_tensor,
     make_input,
 )
+from .keras_layers import (
+    SIZE_KEYWORDS,
+    call_on_graph,
+    construct,
+    input_rank,
+    meaning,
+    new_functional,
+    new_sequential,
+    shape_of_unknown,
+    size_argument,
+    skipped,
+    snippet_value,
+)
 from .keras_names import MERGE_FUNCTIONS, ROOTS, SKIPPED_METHODS, classify
 from .keras_subclass import SubclassModels, lazy_shape
-from .values import Builtin, Function, Instance, ModuleRef, Skipped, Unknown, UserClass
+from .values import Builtin, Function, Instance, ModuleRef, Unknown, UserClass
 from .world import NOT_HANDLED, World
 
 if TYPE_CHECKING:
@@ -144,7 +156,7 @@ class KerasWorld(SubclassModels, World):
             return Builtin("pop", lambda ev, args, kwargs, n: self.guard(ev, n, model.pop))
         if name in SKIPPED_METHODS:
             return Builtin(
-                name, lambda ev, args, kwargs, n: _skipped(ev, n, f"model.{name}"), skips=True
+                name, lambda ev, args, kwargs, n: skipped(ev, n, f"model.{name}"), skips=True
             )
         if name == "build":
             return Builtin(
@@ -173,7 +185,7 @@ class KerasWorld(SubclassModels, World):
             inputs = graph_input(inputs)
             if is_graph_tensor(inputs):
                 kwargs = {k: v for k, v in kwargs.items() if k != "training"}
-                return self.guard(ev, node, _call_on_graph, function, inputs, kwargs)
+                return self.guard(ev, node, call_on_graph, function, inputs, kwargs)
             kwargs = {k: v for k, v in kwargs.items() if k not in ("training", "mask")}
             return self.guard(ev, node, call_layer, function, inputs, kwargs, node)
         if isinstance(function, Sequential):
@@ -222,7 +234,7 @@ class KerasWorld(SubclassModels, World):
     ) -> Any:
         kind, name = function.kind, function.name
         if kind == "outside":
-            return _skipped(ev, node, function.name.split(".")[-1])
+            return skipped(ev, node, function.name.split(".")[-1])
         if kind == "model" and name == "Sequential":
             return self.sequential(ev, args, kwargs, node)
         if kind == "model":
@@ -253,22 +265,22 @@ class KerasWorld(SubclassModels, World):
             check_argument(value, node, f"{name}'s argument {position + 1}")
         for key, value in kwargs.items():
             check_argument(value, node, f"{name}'s {key}")
-        args = [_size_argument(a) for a in args]
+        args = [size_argument(a) for a in args]
         kept: dict[str, Any] = {}
         for key in ("input_shape", "batch_input_shape", "shape", "batch_shape"):
             if isinstance(kwargs.get(key), Unknown):
-                kwargs[key] = _shape_of_unknown(kwargs[key], name, key)
+                kwargs[key] = shape_of_unknown(kwargs[key], name, key)
         for key, value in kwargs.items():
-            if isinstance(value, Unknown) and key not in _SIZE_KEYWORDS:
+            if isinstance(value, Unknown) and key not in SIZE_KEYWORDS:
                 ev.note(
                     node,
                     f"{name}: {key}={snippet_value(value)} is not read (it changes no shape or count)",
                 )
                 continue
-            kept[key] = _size_argument(value)
+            kept[key] = size_argument(value)
         if name == "Input" and "shape" not in kept and args:
             kept["shape"], args = args[0], args[1:]
-        return self.guard(ev, node, _construct, name, args, kept, self.layer_notes, node)
+        return self.guard(ev, node, construct, name, args, kept, self.layer_notes, node)
 
     def guard(self, ev: Evaluator, node: ast.AST, function: Any, *args: Any) -> Any:
         """Call rnnlens, keeping its warnings and turning its errors into ones naming the line."""
@@ -334,14 +346,14 @@ class KerasWorld(SubclassModels, World):
 
     def defer_input(self, ev: Evaluator, layer: Layer, node: ast.AST) -> None:
         """A first layer without input_shape: Keras builds it from the data at fit(); symbols here."""
-        rank = _input_rank(layer)
+        rank = input_rank(layer)
         names = ["T"] if type(layer).__name__ == "Embedding" else ["T", "F"][-rank:]
         shape = tuple(ev.settings.get(n) or as_size(Unknown(n)) for n in names)
         layer.declared_input_shape = shape
         ev.note(
             node,
             f"'{layer.name}' has no input_shape: Keras takes it from the data at fit(); it is "
-            f"{'(batch, ' + ', '.join(names) + ')'} here ({_meaning(names)}; pin with --set {names[-1]}=...)",
+            f"{'(batch, ' + ', '.join(names) + ')'} here ({meaning(names)}; pin with --set {names[-1]}=...)",
         )
 
     def build(
@@ -354,10 +366,10 @@ class KerasWorld(SubclassModels, World):
     ) -> None:
         shape = kwargs.get("input_shape", args[0] if args else None)
         if not isinstance(shape, (list, tuple)) or not model.layers:
-            _skipped(ev, node, "model.build")
+            skipped(ev, node, "model.build")
             return
         layers = list(model.layers)
-        layers[0].declared_input_shape = tuple(_size_argument(d) for d in shape[1:])
+        layers[0].declared_input_shape = tuple(size_argument(d) for d in shape[1:])
         model.layers.clear()
         model.input_layer = None
         for layer in layers:
@@ -372,7 +384,7 @@ class KerasWorld(SubclassModels, World):
         tensor = graph_input(tensor)
         for layer in model.layers:
             if is_graph_tensor(tensor):
-                tensor = self.guard(ev, node, _call_on_graph, layer, tensor, {})
+                tensor = self.guard(ev, node, call_on_graph, layer, tensor, {})
             else:
                 tensor = self.guard(ev, node, call_layer, layer, tensor, {}, node)
         return tensor
@@ -418,113 +430,3 @@ class KerasWorld(SubclassModels, World):
                     found.label = f"{name}()"
             if isinstance(result, Sequential) and all(f.model is not result for f in self.models):
                 self.found(ev, result, value.node)
-
-
-_SIZE_KEYWORDS = frozenset(
-    [
-        "units",
-        "input_dim",
-        "output_dim",
-        "input_length",
-        "input_shape",
-        "batch_input_shape",
-        "shape",
-        "batch_shape",
-        "filters",
-        "kernel_size",
-        "pool_size",
-        "strides",
-        "n",
-        "target_shape",
-        "dims",
-        "size",
-        "rate",
-    ]
-)
-
-
-def new_sequential(name: str | None = None) -> Sequential:
-    """An empty model of the user-facing class (installed by the package; no facade import)."""
-    cls = runtime().model_class("sequential")
-    model = cls(None, name)
-    assert isinstance(model, Sequential)
-    return model
-
-
-def new_functional(inputs: Any, outputs: Any, name: str | None = None) -> Any:
-    """``Model(inputs, outputs)`` of the user-facing class, on the model graph's tensors."""
-    return runtime().model_class("functional")(inputs, outputs, name=name)
-
-
-def _call_on_graph(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
-    return layer(inputs, **kwargs)  # the model graph's Layer.__call__
-
-
-def _shape_of_unknown(value: Unknown, layer: str, key: str) -> tuple[Any, ...]:
-    """``input_shape=X_train.shape[1:]``: as many data sizes as the layer's input has axes."""
-    rank = 1 if layer in ("Dense", "Embedding", "Dropout", "BatchNormalization") else 2
-    label = value.label
-    if label.endswith("[1:]"):
-        names = [f"{label[:-4]}[{i + 1}]" for i in range(rank)]
-    else:
-        names = [f"{label}[{i}]" for i in range(rank)]
-    shape = tuple(as_size(Unknown(n)) for n in names)
-    return (None, *shape) if key.startswith("batch") else shape
-
-
-def _size_argument(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        return as_size(value)
-    if isinstance(value, tuple):
-        return tuple(_size_argument(v) for v in value)
-    if isinstance(value, list):
-        return [_size_argument(v) for v in value]
-    return value
-
-
-def _construct(
-    name: str, args: list[Any], kwargs: dict[str, Any], notes: list[str], node: ast.AST
-) -> Layer:
-    try:
-        from ..layers.legacy import build_legacy_layer  # the layers room's translator, when present
-    except ImportError:
-        cls = LAYER_TYPES.get(name)
-        if cls is None:
-            raise ReadFailure(
-                node,
-                f"'{name}' is not a layer rnnlens knows ({', '.join(LAYER_TYPES)})",
-                hard=True,
-            ) from None
-        return cls(*args, **kwargs)
-    layer, legacy_notes = build_legacy_layer(name, args, kwargs)
-    notes.extend(f"line {getattr(node, 'lineno', '?')}: {n}" for n in legacy_notes)
-    return layer
-
-
-def _input_rank(layer: Layer) -> int:
-    kind = type(layer).__name__
-    inner = getattr(layer, "layer", None)
-    if kind in ("Dense", "Dropout", "RepeatVector", "BatchNormalization") and inner is None:
-        return 1
-    return 1 if kind == "Embedding" else 2
-
-
-def _meaning(names: list[str]) -> str:
-    parts = {"T": "T = time steps", "F": "F = features per step"}
-    return ", ".join(parts.get(n, n) for n in names)
-
-
-def _skipped(ev: Evaluator, node: ast.AST, what: str) -> Skipped:
-    ev.skip(node, what)
-    return Skipped(what)
-
-
-def snippet_value(value: Any) -> str:
-    from .budget import preview
-    from .values import describe_value
-
-    return (
-        describe_value(value)
-        if not isinstance(value, (int, float, str, tuple, list))
-        else preview(value, 40)
-    )

@@ -14,6 +14,7 @@ from ..layers import Layer
 from .budget import ReadFailure, snippet
 from .expressions import as_size
 from .functional import Tensor, chain, graph_input, is_graph_tensor
+from .keras_layers import new_functional, new_sequential
 from .keras_names import SKIPPED_METHODS
 from .values import Builtin, Instance, ModuleRef, Skipped, Unknown, UserClass
 
@@ -85,7 +86,6 @@ class SubclassModels:
 
     def wire(self, ev: Evaluator, obj: Instance, inputs: Tensor, node: ast.AST) -> Any:
         """Run ``call(inputs)`` and record the model it wires."""
-        from .keras_code import new_functional, new_sequential
 
         method = ev.attribute(obj, "call", _attribute_node(node))
         if isinstance(method, Unknown):

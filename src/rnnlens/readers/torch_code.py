@@ -19,7 +19,8 @@ from ..pytorch.spec import Container, ModuleSpec, NetworkSpec, make_module
 from .budget import ReadFailure, check_argument, snippet
 from .expressions import as_size
 from .keras_code import FoundModel
-from .torch_tensors import Flow, TVal, tensor_function
+from .torch_functions import tensor_function
+from .torch_tensors import Flow, TVal
 from .values import Builtin, Instance, ModuleRef, Skipped, Unknown, UserClass
 from .world import NOT_HANDLED, World
 
