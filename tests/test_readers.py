@@ -427,3 +427,24 @@ def test_seed_answer_variant_with_a_huge_ignored_input_shape(keras: Any) -> None
     assert [x.output_shape for x in found.model.layers] == [(None, 5, 64), (None, 32)]
     assert len(result.warnings) == 1 and "line 3" in result.warnings[0]
     assert "input_shape=(1000000, 200000) is ignored" in result.warnings[0]
+
+
+def test_a_notebooks_code_cells_are_read(tmp_path: Path, keras: Any) -> None:
+    import json
+
+    from rnnlens.parse import read_source
+
+    cells = [
+        {"cell_type": "markdown", "source": ["# Stacked LSTM"]},
+        {"cell_type": "code", "source": ["!pip install keras\n", "%matplotlib inline\n", "n = 16"]},
+        {
+            "cell_type": "code",
+            "source": "model = Sequential()\nmodel.add(LSTM(n, input_shape=(8, 2)))",
+        },
+    ]
+    path = tmp_path / "story.ipynb"
+    path.write_text(json.dumps({"cells": cells, "nbformat": 4}))
+    parsed = read_source(str(path))
+    assert [x.count_params() for x in parsed.model.layers] == keras_counts(
+        keras, (8, 2), keras.layers.LSTM(16)
+    )

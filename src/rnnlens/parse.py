@@ -11,6 +11,7 @@ readers), kept for the callers that import ``parse_spec``, ``parse_python``,
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from dataclasses import dataclass, field
@@ -70,6 +71,9 @@ def read_source(source: str, settings: dict[str, Any] | None = None) -> ParsedSo
         return ParsedSource(from_keras(source))
     if suffix == ".py":
         return _parsed(read_python(_read_script(source), filename=source, settings=settings))
+    if suffix == ".ipynb":
+        code = notebook_code(_read_script(source), source)
+        return _parsed(read_python(code, filename=source, settings=settings))
     return _parsed(read_spec(source))
 
 
@@ -93,6 +97,36 @@ def parse_python(
 def _parsed(result: ReadResult) -> ParsedSource:
     models = [(found.label, found.model) for found in result.models]
     return ParsedSource(models[-1][1], result.notes, result.warnings, models, result.kind)
+
+
+def notebook_code(text: str, source: str = "<notebook>") -> str:
+    """The code cells of a Jupyter notebook as one script; shell (``!``) and magic (``%``) lines
+    become blank lines, so line numbers count the code cells' lines in order.
+
+    >>> cell = {"cell_type": "code", "source": ["!pip install keras\\n", "units = 3"]}
+    >>> notebook_code(json.dumps({"cells": [cell]})).splitlines()
+    ['', 'units = 3']
+    """
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise ParseError(f"{source}: not a Jupyter notebook ({type(error).__name__})") from None
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):
+        raise ParseError(f"{source}: not a Jupyter notebook (no list of cells)")
+    lines: list[str] = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        body = cell.get("source", "")
+        body = (
+            "".join(part for part in body if isinstance(part, str))
+            if isinstance(body, list)
+            else str(body)
+        )
+        for line in body.splitlines():
+            lines.append("" if line.lstrip().startswith(("!", "%")) else line)
+    return "\n".join(lines) + "\n"
 
 
 def _read_script(source: str) -> str:

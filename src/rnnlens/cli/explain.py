@@ -19,8 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "source",
         help='spec string such as "LSTM(64, return_sequences=True, input_shape=(10, 2)) -> '
-        'LSTM(32)", a .py file with Keras or PyTorch code (read, never run), or a '
-        ".rnnlens/.keras/.h5 file",
+        'LSTM(32)", a .py file (or .ipynb notebook) with Keras or PyTorch code (read, never '
+        "run), or a .rnnlens/.keras/.h5 file",
     )
     parser.add_argument(
         "--format", choices=("text", "markdown", "json"), default="text", help="output format"
