@@ -448,3 +448,15 @@ def test_a_notebooks_code_cells_are_read(tmp_path: Path, keras: Any) -> None:
     assert [x.count_params() for x in parsed.model.layers] == keras_counts(
         keras, (8, 2), keras.layers.LSTM(16)
     )
+
+
+def test_summary_explain_and_json_print_symbolic_sizes() -> None:
+    code = "model = Sequential([Bidirectional(LSTM(64, return_sequences=True), input_shape=(T, F)), GRU(8)])\n"
+    (found,) = read_python(code, "sym.py").models
+    lines: list[str] = []
+    found.model.summary(print_fn=lines.append)
+    table = "\n".join(lines)
+    assert "(None, T, 128)" in table and "512·F" in table
+    flow = found.model.explain()
+    assert "512·F + 33,280" in str(flow.to_text(color=False, width=100))
+    assert "512·F + 33,280" in flow.to_json()
