@@ -33,14 +33,17 @@ def twins(
     *,
     positive: bool = False,
     seed: int = 7,
+    keras_recipe: Recipe | None = None,
 ) -> tuple[Any, rnnlens.Sequential]:
     """The Keras and rnnlens models of ``recipe`` with the same random weights.
 
-    ``positive`` draws weights in (0.5, 1.5), for variances and the like.
+    ``positive`` draws weights in (0.5, 1.5), for variances and the like. ``keras_recipe``
+    builds the Keras side from another (equivalent) recipe.
     """
     keras.backend.clear_session(free_memory=False)
     rnnlens.clear_session()
-    k_model = keras.Sequential([keras.Input(input_shape), *recipe(keras.layers)])
+    k_layers = (keras_recipe or recipe)(keras.layers)
+    k_model = keras.Sequential([keras.Input(input_shape), *k_layers])
     r_model = rnnlens.Sequential([rl_layers.Input(input_shape), *recipe(rl_layers)])
     rng = np.random.default_rng(seed)
     if positive:
@@ -78,7 +81,9 @@ def assert_structure(k_model: Any, r_model: rnnlens.Sequential) -> None:
         assert shape_text(r_layer.output_shape) == shape_text(k_shape), r_layer.name
 
 
-def assert_same(recipe: Recipe, x: np.ndarray, *, positive: bool = False, atol: float = ATOL) -> None:
+def assert_same(
+    recipe: Recipe, x: np.ndarray, *, positive: bool = False, atol: float = ATOL
+) -> None:
     """Build both models of ``recipe`` and compare structure, weights and outputs on ``x``."""
     k_model, r_model = twins(recipe, x.shape[1:], positive=positive)
     assert_structure(k_model, r_model)
@@ -106,15 +111,35 @@ def ids(batch: int, time: int, vocabulary: int, *, pad: bool = True, seed: int =
     return x.astype("int64")
 
 
+def assert_same_gradients(
+    recipe: Recipe, x: np.ndarray, *, atol: float = 1e-10, keras_recipe: Recipe | None = None
+) -> None:
+    """Float64 gradients of sum(output²) by every trainable weight: Keras's autograd vs rnnlens.
 
-
-def rnnlens_float64_grads(
-    r_model: rnnlens.Sequential, x: torch.Tensor
-) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    """Output and gradients of sum(output²) by every weight with a gradient, in float64."""
-    module = r_model.module.double()
-    parameters = [p for p in module.parameters() if p.requires_grad]
-    out = module(x)
-    assert isinstance(out, torch.Tensor)
-    grads = torch.autograd.grad((out**2).sum(), parameters)
-    return out, list(grads)
+    Both run in training mode (``training=True`` / ``module.train()``). ``keras_recipe``
+    gives Keras an equivalent model where Keras's own layer is not float64-exact.
+    """
+    previous = keras.config.floatx()
+    keras.config.set_floatx("float64")
+    try:
+        k_model, r_model = twins(recipe, x.shape[1:], keras_recipe=keras_recipe)
+    finally:
+        keras.config.set_floatx(previous)
+    k_vars = [w.value for w in k_model.trainable_weights]
+    k_out = k_model(torch.tensor(x, dtype=torch.float64), training=True)
+    k_grads = torch.autograd.grad((k_out**2).sum(), k_vars)
+    module = r_model.module.double().train()
+    r_params = [
+        p
+        for layer in r_model.layers
+        for p in layer.module.keras_parameters()  # type: ignore[operator]
+        if p.requires_grad
+    ]
+    r_out = module(torch.tensor(x, dtype=torch.float64))
+    assert isinstance(r_out, torch.Tensor)
+    r_grads = torch.autograd.grad((r_out**2).sum(), r_params)
+    np.testing.assert_allclose(r_out.detach().numpy(), k_out.detach().numpy(), atol=atol, rtol=0)
+    assert len(r_grads) == len(k_grads) > 0
+    for want, got in zip(k_grads, r_grads, strict=True):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got.numpy(), want.numpy(), atol=atol, rtol=1e-9)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..errors import InputDataError
+from ..errors import InputDataError, ShapeError
 from ..layers.embedding import Embedding
 from .base import LayerModule
 from .initializers import initialize
@@ -21,6 +22,15 @@ class EmbeddingModule(LayerModule):
         self.spec = spec
         self.embeddings = nn.Parameter(torch.empty(spec.input_dim, spec.output_dim))
         initialize(self.embeddings, spec.embeddings_initializer)
+        if spec.initial_weights is not None:
+            start = np.asarray(spec.initial_weights, dtype=np.float32)
+            if start.shape != tuple(self.embeddings.shape):
+                raise ShapeError(
+                    f"{spec.describe()}: weights= must be one matrix of shape "
+                    f"{tuple(self.embeddings.shape)} (input_dim, output_dim), received {start.shape}"
+                )
+            with torch.no_grad():
+                self.embeddings.copy_(torch.from_numpy(start))
 
     def keras_parameters(self) -> list[nn.Parameter]:
         return [self.embeddings]

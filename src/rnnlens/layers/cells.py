@@ -16,6 +16,15 @@ from ..shapes import Shape, ShapeOrList
 from .base import Layer
 from .recurrent import GRU, LSTM, Recurrent, SimpleRNN
 
+_CELL_LAYER_KWARGS = (
+    "name",
+    "trainable",
+    "dtype",
+    "input_shape",
+    "batch_input_shape",
+    "batch_size",
+    "input_dim",
+)
 # Loop options belong to RNN(...), not to a cell.
 _LOOP_OPTIONS = ("return_sequences", "return_state", "go_backwards", "stateful")
 
@@ -28,7 +37,7 @@ class Cell(Layer):
 
     def __init__(self, units: int, **options: Any) -> None:
         kind = type(self).__name__
-        common = {k: options.pop(k) for k in ("name", "trainable", "dtype") if k in options}
+        common = {k: options.pop(k) for k in _CELL_LAYER_KWARGS if k in options}
         for key in _LOOP_OPTIONS:
             if key in options:
                 raise ConfigError(f"{kind} got an unknown argument '{key}'; it belongs to RNN(...)")

@@ -41,6 +41,8 @@ class Embedding(Layer):
         output_dim: length of each vector.
         embeddings_initializer: Keras initializer name (``"uniform"`` as Keras).
         mask_zero: treat id 0 as padding and start a time-step mask.
+        weights: optional ``[matrix]`` of shape ``(input_dim, output_dim)`` to start from
+            (pretrained vectors such as GloVe), as Keras accepts it.
 
     Raises:
         ConfigError: a size that is not a positive integer, an unknown initializer.
@@ -55,6 +57,7 @@ class Embedding(Layer):
         **kwargs: Any,
     ) -> None:
         input_length = kwargs.pop("input_length", None)
+        weights = kwargs.pop("weights", None)
         super().__init__(**kwargs)
         self.input_dim = positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = positive_int("Embedding", "output_dim", output_dim)
@@ -65,6 +68,9 @@ class Embedding(Layer):
         if not isinstance(mask_zero, bool):
             raise ConfigError(f"Embedding: mask_zero must be True or False, received {mask_zero!r}")
         self.mask_zero = mask_zero
+        #: Starting embeddings given as ``weights=[matrix]`` (Keras's pretrained vectors); not
+        #: part of the config: a saved model carries its weights anyway.
+        self.initial_weights: Any = weights[0] if isinstance(weights, (list, tuple)) else weights
         self.input_length: int | None = None
         if input_length is not None:
             self.input_length = positive_int("Embedding", "input_length", input_length)

@@ -184,8 +184,8 @@ def build_legacy_layer(
             kwargs.setdefault("recurrent_activation", "sigmoid")
     if name == "TimeDistributedDense":
         notes.append(
-            "TimeDistributedDense is Keras 0/1: write TimeDistributed(Dense(...)) (or Dense(...), "
-            "which maps every step of a sequence the same way)"
+            "TimeDistributedDense is gone in Keras 3 (a Keras 0/1 name): write "
+            "TimeDistributed(Dense(...)), or Dense(...), which maps every step the same way"
         )
         dense, inner_notes = build_legacy_layer("Dense", args, _without_layer_kwargs(kwargs))
         wrapper = {k: v for k, v in kwargs.items() if k in _WRAPPER_KWARGS}
@@ -216,6 +216,12 @@ def build_legacy_layer(
         notes.append(
             f"Keras 3 refuses batch_input_shape={tuple(kwargs['batch_input_shape'])}: write "
             f"keras.Input(batch_shape={tuple(kwargs['batch_input_shape'])}) as the first layer"
+        )
+    if "weights" in kwargs and name != "Embedding":
+        kwargs.pop("weights")
+        notes.append(
+            f"Keras 3 refuses weights= on {name} (only Embedding keeps it): call "
+            "layer.set_weights(...) once the model is built; rnnlens starts from fresh weights"
         )
     if name == "BatchNormalization" and kwargs.pop("mode", 0) != 0:
         raise ConfigError("BatchNormalization: Keras 1's mode=1 or 2 has no Keras 3 equivalent")
@@ -277,13 +283,9 @@ def _rename_arguments(name: str, kwargs: dict[str, Any], notes: list[str]) -> No
             value = kwargs.pop(old)
             if old != "unroll" and old != "implementation":
                 notes.append(f"Keras 3 refuses {old}={value!r}: remove it ({why})")
-    if (
-        any(k in kwargs for k in ("kernel_initializer", "recurrent_initializer"))
-        and name in _RECURRENT
-    ):
-        for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
-            if isinstance(kwargs.get(key), str):
-                kwargs[key] = _KERAS1_INITIALIZERS.get(kwargs[key], kwargs[key])
+    for key in [k for k in kwargs if k.endswith("_initializer")]:
+        if isinstance(kwargs[key], str) and kwargs[key] in _KERAS1_INITIALIZERS:
+            kwargs[key] = _KERAS1_INITIALIZERS[kwargs[key]]
 
 
 # Keras 1 initializer names that Keras 3 spells differently.
@@ -312,11 +314,8 @@ def _sequence_input(name: str, kwargs: dict[str, Any], notes: list[str]) -> None
         )
         if kwargs.get("input_shape") is not None and next(iter(kwargs["input_shape"])) is None:
             kwargs["input_shape"] = (length, *tuple(kwargs["input_shape"])[1:])
-    if (
-        name in ("LSTM", "GRU")
-        and any(k in kwargs for k in ("recurrent_dropout", "kernel_initializer"))
-        and ("recurrent_activation" not in kwargs)
-    ):
+    # Only for calls already shown to be Keras 1/2 code: Keras 3 code means Keras 3 defaults.
+    if name in ("LSTM", "GRU") and notes and "recurrent_activation" not in kwargs:
         notes.append(
             f"Keras 1 and 2 (before 2.3) defaulted {name}'s recurrent_activation to 'hard_sigmoid'"
             + (" and GRU's reset_after to False" if name == "GRU" else "")

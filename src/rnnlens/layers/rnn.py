@@ -78,6 +78,23 @@ class RNN(Layer):
         """Width of the output: the last cell's units."""
         return self.chain[-1].units
 
+    def as_recurrent(self) -> Recurrent:
+        """The LSTM/GRU/SimpleRNN that computes this RNN of one cell, loop options included
+        (how ``Bidirectional(RNN(LSTMCell(u)))`` runs)."""
+        if len(self.chain) != 1:
+            raise ConfigError(
+                f"{self.describe()} stacks {len(self.chain)} cells; it is no single layer"
+            )
+        cell = self.cell.cells[0] if isinstance(self.cell, StackedRNNCells) else self.cell
+        layer = cell.recurrent_layer(
+            return_sequences=self.return_sequences,
+            return_state=self.return_state,
+            go_backwards=self.go_backwards,
+            stateful=self.stateful,
+        )
+        layer.name = self.name
+        return layer
+
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
         if len(input_shape) != 3 or input_shape[-1] is None:
             raise ShapeError(

@@ -25,6 +25,10 @@ class SpatialDropout1D(Layer):
         self.rate = fraction("SpatialDropout1D", "rate", rate)
         self.seed = seed
 
+    def get_config(self) -> dict[str, Any]:
+        # Keras's SpatialDropout1D takes no `trainable` (its config has rate, seed, name).
+        return {"name": self.name, "rate": self.rate, "seed": self.seed}
+
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
         require_rank(self, input_shape, 3, "(batch, time, features)")
         return input_shape

@@ -31,14 +31,18 @@ class Bidirectional(Layer):
 
     def __init__(
         self,
-        layer: Recurrent,
+        layer: Layer,
         merge_mode: str | None = "concat",
-        backward_layer: Recurrent | None = None,
+        backward_layer: Layer | None = None,
         **kwargs: Any,
     ) -> None:
+        given, given_backward = layer, backward_layer
+        layer = _as_recurrent(layer)  # RNN(LSTMCell(u)) runs as LSTM(u)
+        backward_layer = None if backward_layer is None else _as_recurrent(backward_layer)
         if not isinstance(layer, Recurrent):
             raise ConfigError(
-                f"Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), received {type(layer).__name__}"
+                "Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN, or RNN of one "
+                f"cell), received {type(layer).__name__}"
             )
         if merge_mode not in MERGE_MODES:
             raise ConfigError(
@@ -47,9 +51,9 @@ class Bidirectional(Layer):
         super().__init__(**kwargs)
         if self.declared_input_shape is None:
             self.declared_input_shape = layer.declared_input_shape
-        self.layer = layer
+        self.layer = given
         self.merge_mode = merge_mode
-        self.backward_layer = backward_layer
+        self.backward_layer = given_backward
         self.forward = _renamed_copy(layer, f"forward_{layer.name}", layer.go_backwards)
         if backward_layer is None:
             # As Keras 3: the copy reads backwards, so a layer that already does is refused.
@@ -147,6 +151,9 @@ class TimeDistributed(Layer):
                 f"TimeDistributed wraps a layer such as Dense(3) or LSTM(8); received {type(layer).__name__}"
             )
         super().__init__(**kwargs)
+        if self.declared_input_shape is None:
+            # Keras 2 read the wrapped layer's input_shape (Keras 3 ignores it: a legacy note)
+            self.declared_input_shape = layer.declared_input_shape
         self.layer = layer
 
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
@@ -189,6 +196,15 @@ def _check_pair(forward: Recurrent, backward: object) -> None:
                 f"Bidirectional: layer and backward_layer must agree on {option} "
                 f"({getattr(forward, option)} vs {getattr(backward, option)})"
             )
+
+
+def _as_recurrent(layer: Any) -> Any:
+    """The recurrent layer an ``RNN`` of one cell runs as; anything else unchanged."""
+    from .rnn import RNN
+
+    if isinstance(layer, RNN) and len(layer.chain) == 1:
+        return layer.as_recurrent()
+    return layer
 
 
 def _renamed_copy(layer: Recurrent, name: str, go_backwards: bool) -> Recurrent:
