@@ -35,8 +35,9 @@ def keras_counts(keras: Any, shape: tuple[Any, ...], *layers: Any) -> list[int]:
 
 
 def counts(code: str, **settings: Any) -> list[list[Any]]:
+    # A functional model lists its InputLayer (as Keras does); Keras's Sequential here does not.
     return [
-        [layer.count_params() for layer in found.model.layers]
+        [x.count_params() for x in found.model.layers if type(x).__name__ != "InputLayer"]
         for found in read_python(textwrap.dedent(code), "s.py", settings or None).models
     ]
 

@@ -28,7 +28,10 @@ from ..layers import (
     SpatialDropout1D,
     TimeDistributed,
 )
+from ..layers.attention import Attention
+from ..layers.merge import Concatenate, Dot, Merge
 from ..layers.pooling import GlobalPooling1D, Pooling1D
+from .attention import AttentionModule
 from .base import LayerModule
 from .bidirectional import BidirectionalModule
 from .convolution import Conv1DModule
@@ -41,6 +44,7 @@ from .core import (
     TimeDistributedModule,
 )
 from .embedding import EmbeddingModule
+from .merge import ConcatenateModule, DotModule, MergeModule
 from .normalization import BatchNormalizationModule, LayerNormalizationModule
 from .pooling import GlobalPooling1DModule, Pooling1DModule
 from .recurrent import RecurrentModule
@@ -67,6 +71,10 @@ _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
     Permute: PermuteModule,
     SpatialDropout1D: SpatialDropout1DModule,
     RNN: RNNModule,
+    Concatenate: ConcatenateModule,
+    Dot: DotModule,
+    Merge: MergeModule,
+    Attention: AttentionModule,
 }
 
 # Refuse to allocate weights taking more than this share of physical memory: the optimizer

@@ -6,11 +6,32 @@ from typing import Any
 
 from ..errors import ConfigError
 from .activation import Activation
+from .attention import AdditiveAttention, Attention
 from .base import Layer, WeightSpec
 from .cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .convolution import Conv1D
-from .core import Dense, Dropout, Flatten, Input, Masking, RepeatVector
+from .core import Dense, Dropout, Flatten, Masking, RepeatVector
 from .embedding import Embedding
+from .input import Input, InputLayer
+from .merge import (
+    MERGE_LAYERS,
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (
     AveragePooling1D,
@@ -23,7 +44,7 @@ from .pooling import (
     MaxPooling1D,
 )
 from .recurrent import GRU, LSTM, Recurrent, SimpleRNN
-from .reshaping import InputLayer, Permute, Reshape
+from .reshaping import Permute, Reshape
 from .rnn import RNN
 from .spatial_dropout import SpatialDropout1D
 from .wrappers import Bidirectional, TimeDistributed
@@ -32,7 +53,7 @@ from .wrappers import Bidirectional, TimeDistributed
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls
     for cls in (
-        Input,
+        InputLayer,
         LSTM,
         GRU,
         SimpleRNN,
@@ -54,13 +75,15 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         LayerNormalization,
         Reshape,
         Permute,
-        InputLayer,
         SpatialDropout1D,
         RNN,
         LSTMCell,
         GRUCell,
         SimpleRNNCell,
         StackedRNNCells,
+        *MERGE_LAYERS,
+        Attention,
+        AdditiveAttention,
     )
 }
 # Keras's short aliases: other names, same classes (configs always use the long name).
@@ -72,6 +95,10 @@ LAYER_TYPES.update(
         "GlobalAvgPool1D": GlobalAvgPool1D,
     }
 )
+
+
+# Files written before the functional API name the input entry "Input".
+LAYER_TYPES["Input"] = InputLayer
 
 
 def layer_from_config(spec: dict[str, Any]) -> Layer:
@@ -95,12 +122,18 @@ __all__ = [
     "LSTM",
     "RNN",
     "Activation",
+    "Add",
+    "AdditiveAttention",
+    "Attention",
+    "Average",
     "AveragePooling1D",
     "AvgPool1D",
     "BatchNormalization",
     "Bidirectional",
+    "Concatenate",
     "Conv1D",
     "Dense",
+    "Dot",
     "Dropout",
     "Embedding",
     "Flatten",
@@ -117,6 +150,9 @@ __all__ = [
     "Masking",
     "MaxPool1D",
     "MaxPooling1D",
+    "Maximum",
+    "Minimum",
+    "Multiply",
     "Permute",
     "Recurrent",
     "RepeatVector",
@@ -125,7 +161,16 @@ __all__ = [
     "SimpleRNNCell",
     "SpatialDropout1D",
     "StackedRNNCells",
+    "Subtract",
     "TimeDistributed",
     "WeightSpec",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
     "layer_from_config",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
 ]

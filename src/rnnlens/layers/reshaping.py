@@ -1,4 +1,4 @@
-"""Reshape, Permute and InputLayer: layers that move numbers around without weights."""
+"""Reshape and Permute: layers that move numbers around without weights (InputLayer: input.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
 from ..symbolic import Size
 from .base import Layer
-from .core import Input
 
 
 class Reshape(Layer):
@@ -97,37 +96,3 @@ class Permute(Layer):
                 f"input {format_shape(input_shape)} has {len(input_shape) - 1} besides the batch"
             )
         return (input_shape[0], *[input_shape[d] for d in self.dims])
-
-
-class InputLayer(Input):
-    """Keras's ``InputLayer(shape=...)`` (Keras 2: ``input_shape=`` / ``batch_input_shape=``).
-
-    The same as :class:`Input` in a Sequential model: it declares the input and is not listed.
-
-    >>> InputLayer(shape=(10, 2)).shape, InputLayer(batch_input_shape=(4, 10, 2)).batch_size
-    ((10, 2), 4)
-    """
-
-    def __init__(
-        self,
-        shape: tuple[int | None, ...] | None = None,
-        batch_size: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        legacy = kwargs.pop("input_shape", None)
-        batch_shape = kwargs.pop("batch_shape", kwargs.pop("batch_input_shape", None))
-        for option in ("sparse", "ragged", "optional"):
-            if kwargs.pop(option, None):
-                raise ConfigError(f"InputLayer: {option}=True is not supported by rnnlens")
-        if kwargs.pop("input_tensor", None) is not None:
-            raise ConfigError("InputLayer: input_tensor= is not supported; give shape=...")
-        if shape is None and legacy is not None:
-            shape = tuple(legacy)
-        if shape is None and batch_shape is not None:
-            batch_shape = tuple(batch_shape)
-            shape, batch_size = batch_shape[1:], batch_shape[0]
-        if shape is None:
-            raise ConfigError(
-                "InputLayer needs shape=(time, features), e.g. InputLayer(shape=(10, 2))"
-            )
-        super().__init__(shape=shape, batch_size=batch_size, **kwargs)
