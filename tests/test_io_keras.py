@@ -97,7 +97,10 @@ def story(tmp_path: Path) -> Path:
 def test_unsupported_layers_and_options_are_all_listed(story: Path) -> None:
     def edit(config: dict) -> None:
         layers = config["config"]["layers"]
-        layers[1]["config"]["kernel_regularizer"] = {"class_name": "L2", "config": {"l2": 0.01}}
+        layers[1]["config"]["kernel_regularizer"] = {
+            "class_name": "OrthogonalRegularizer",  # a regularizer rnnlens does not have
+            "config": {"factor": 0.01},
+        }
         layers.append({"module": "keras.layers", "class_name": "Lambda", "config": {"name": "f"}})
         layers.append(
             {

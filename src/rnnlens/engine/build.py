@@ -60,6 +60,10 @@ _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
     Masking: MaskingModule,
     Flatten: FlattenModule,
     TimeDistributed: TimeDistributedModule,
+    Concatenate: ConcatenateModule,
+    Dot: DotModule,
+    Merge: MergeModule,
+    Attention: AttentionModule,
     Embedding: EmbeddingModule,
     Activation: ActivationModule,
     Conv1D: Conv1DModule,
@@ -71,10 +75,6 @@ _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
     Permute: PermuteModule,
     SpatialDropout1D: SpatialDropout1DModule,
     RNN: RNNModule,
-    Concatenate: ConcatenateModule,
-    Dot: DotModule,
-    Merge: MergeModule,
-    Attention: AttentionModule,
 }
 
 # Refuse to allocate weights taking more than this share of physical memory: the optimizer

@@ -6,11 +6,12 @@ import torch
 from torch import nn
 
 from ..layers.normalization import BatchNormalization, LayerNormalization
+from ..layers.objects import Initializer
 from .base import LayerModule
 from .initializers import initialize
 
 
-def _vector(n: int, initializer: str, trainable: bool = True) -> nn.Parameter:
+def _vector(n: int, initializer: str | Initializer, trainable: bool = True) -> nn.Parameter:
     parameter = nn.Parameter(torch.empty(n), requires_grad=trainable)
     initialize(parameter, initializer)
     return parameter

@@ -11,12 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ModelFileError
+from ..errors import ModelFileError, RnnlensError
+from ..layers.objects import resolve
 from ..layers.options import ACTIVATIONS, INITIALIZERS
-from ..naming import snake_case
 
 _LOOP_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful")
+_PENALTIES = (
+    "kernel_regularizer",
+    "bias_regularizer",
+    "activity_regularizer",
+    "kernel_constraint",
+    "bias_constraint",
+)
 _RECURRENT = (
+    *_PENALTIES,
+    "recurrent_regularizer",
+    "recurrent_constraint",
     "units",
     "activation",
     "use_bias",
@@ -36,13 +46,30 @@ MAPPED: dict[str, tuple[str, ...]] = {
     "LSTM": (*_RECURRENT, "recurrent_activation", "unit_forget_bias"),
     "GRU": (*_RECURRENT, "recurrent_activation", "reset_after"),
     "SimpleRNN": _RECURRENT,
-    "Dense": ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer"),
+    "Dense": (
+        *_PENALTIES,
+        "units",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "bias_initializer",
+    ),
     "Dropout": ("rate", "noise_shape", "seed"),
     "RepeatVector": ("n",),
     "Masking": ("mask_value",),
     "Flatten": (),
     "TimeDistributed": ("layer",),
     "Bidirectional": ("layer", "backward_layer", "merge_mode"),
+    "Concatenate": ("axis",),
+    "Add": (),
+    "Subtract": (),
+    "Multiply": (),
+    "Average": (),
+    "Maximum": (),
+    "Minimum": (),
+    "Dot": ("axes", "normalize"),
+    "Attention": ("use_scale", "score_mode", "dropout"),
+    "AdditiveAttention": ("use_scale", "dropout"),
     "Embedding": ("input_dim", "output_dim", "embeddings_initializer", "mask_zero"),
     "Activation": ("activation",),
     "Conv1D": (
@@ -95,16 +122,6 @@ MAPPED: dict[str, tuple[str, ...]] = {
     "LSTMCell": (*_CELL, "recurrent_activation", "unit_forget_bias"),
     "GRUCell": (*_CELL, "recurrent_activation", "reset_after"),
     "SimpleRNNCell": _CELL,
-    "Concatenate": ("axis",),
-    "Add": (),
-    "Subtract": (),
-    "Multiply": (),
-    "Average": (),
-    "Maximum": (),
-    "Minimum": (),
-    "Dot": ("axes", "normalize"),
-    "Attention": ("use_scale", "score_mode", "dropout"),
-    "AdditiveAttention": ("use_scale", "dropout"),
 }
 # Keras's short aliases, as Keras 2 files may name them.
 _ALIASES = {
@@ -126,16 +143,11 @@ _IGNORED = (
     "renorm_momentum",
     "lora_alpha",
     "noise_shape",
+    "use_cudnn",
 )
 # Keys that are harmless only when null / false / default.
 _MUST_BE = {
-    "kernel_regularizer": None,
-    "recurrent_regularizer": None,
-    "bias_regularizer": None,
-    "activity_regularizer": None,
-    "kernel_constraint": None,
-    "recurrent_constraint": None,
-    "bias_constraint": None,
+    "activity_regularizer": None,  # on layers other than Dense and the recurrent ones
     "quantization_config": None,
     "lora_rank": None,
     "sparse": False,
@@ -335,6 +347,21 @@ def _value(kind: str, key: str, value: Any, problems: list[str], where: str) -> 
         return _activation(value, problems, where, key)
     if key in _INITIALIZER_KEYS:
         return _initializer(value, problems, where, key)
+    if key.endswith(("_regularizer", "_constraint")):
+        return _penalty(value, problems, where, key)
+    return value
+
+
+def _penalty(value: Any, problems: list[str], where: str, key: str) -> Any:
+    """A regularizer or constraint rnnlens has (kept as Keras's dict), else a problem."""
+    if value is None:
+        return _DROP
+    family = "regularizer" if key.endswith("_regularizer") else "constraint"
+    try:
+        resolve(family, where, key, value)
+    except RnnlensError:
+        problems.append(f"{where}: {key}={_short(value)} (a {family} rnnlens does not have)")
+        return _DROP
     return value
 
 
@@ -365,8 +392,11 @@ def _initializer(value: Any, problems: list[str], where: str, key: str) -> Any:
         ):
             problems.append(f"{where}: {key} is a custom object {_short(value.get('class_name'))}")
             return _DROP
-        name = snake_case(value["class_name"])
-        return name if name in INITIALIZERS else _DROP
+        try:  # an initializer object rnnlens has keeps its arguments (Constant(0.5))
+            resolve("initializer", where, key, value)
+        except RnnlensError:
+            return _DROP
+        return value
     return _DROP
 
 

@@ -64,6 +64,9 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         Dropout,
         Masking,
         Flatten,
+        *MERGE_LAYERS,
+        Attention,
+        AdditiveAttention,
         Embedding,
         Activation,
         Conv1D,
@@ -75,15 +78,13 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         LayerNormalization,
         Reshape,
         Permute,
+        InputLayer,
         SpatialDropout1D,
         RNN,
         LSTMCell,
         GRUCell,
         SimpleRNNCell,
         StackedRNNCells,
-        *MERGE_LAYERS,
-        Attention,
-        AdditiveAttention,
     )
 }
 # Keras's short aliases: other names, same classes (configs always use the long name).

@@ -1,4 +1,4 @@
-"""Reshape and Permute: layers that move numbers around without weights (InputLayer: input.py)."""
+"""Reshape and Permute: layers that move numbers around without weights."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
-from .base import Layer, WeightSpec, require_rank
+from .base import Layer, WeightSpec, require_rank, serialize_layer
 from .input import InputLayer
 from .recurrent import Recurrent, check_initial_state
 
@@ -53,7 +53,7 @@ class Bidirectional(Layer):
             self.declared_input_shape = layer.declared_input_shape
         self.layer = given
         self.merge_mode = merge_mode
-        self.backward_layer = given_backward
+        self.given_backward_layer = given_backward
         self.forward = _renamed_copy(layer, f"forward_{layer.name}", layer.go_backwards)
         if backward_layer is None:
             # As Keras 3: the copy reads backwards, so a layer that already does is refused.
@@ -78,6 +78,42 @@ class Bidirectional(Layer):
             for name in self.forward.state_names
         )
         check_initial_state(self, kwargs.get("initial_state"), names, self.forward.units)
+
+    @property
+    def trainable(self) -> bool:
+        """Whether ``fit`` updates this layer; setting it sets both directions too (as Keras)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for inner in (self.__dict__.get("forward"), self.__dict__.get("backward")):
+            if inner is not None:
+                inner.trainable = bool(value)
+
+    @property
+    def forward_layer(self) -> Recurrent:
+        """The forward direction (a copy of ``layer`` named ``forward_<name>``), as Keras."""
+        return self.forward
+
+    @property
+    def backward_layer(self) -> Recurrent:
+        """The backward direction (``go_backwards`` flipped, named ``backward_<name>``)."""
+        return self.backward
+
+    @property
+    def states(self) -> list[Any]:
+        """The forward direction's carried states, then the backward's."""
+        return [*self.forward.states, *self.backward.states]
+
+    def reset_states(self) -> None:
+        """Forget both directions' carried states."""
+        self.forward.reset_states()
+        self.backward.reset_states()
+
+    def reset_state(self) -> None:
+        """Keras 3's spelling of :meth:`reset_states`."""
+        self.reset_states()
 
     @property
     def return_sequences(self) -> bool:
@@ -126,8 +162,10 @@ class Bidirectional(Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        if self.backward_layer is None:
+        if self.given_backward_layer is None:
             config.pop("backward_layer", None)
+        else:
+            config["backward_layer"] = serialize_layer(self.given_backward_layer)
         return config
 
     @classmethod
@@ -165,6 +203,17 @@ class TimeDistributed(Layer):
             # Keras 2 read the wrapped layer's input_shape (Keras 3 ignores it: a legacy note)
             self.declared_input_shape = layer.declared_input_shape
         self.layer = layer
+
+    @property
+    def trainable(self) -> bool:
+        """Whether ``fit`` updates this layer; setting it sets the wrapped layer's too (as Keras)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        if "layer" in self.__dict__:
+            self.layer.trainable = bool(value)
 
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
         if len(input_shape) < 3:
@@ -224,3 +273,23 @@ def _renamed_copy(layer: Recurrent, name: str, go_backwards: bool) -> Recurrent:
     clone._module = None
     clone.inbound_nodes = []
     return clone
+
+
+def weight_owners(layer: Layer, trainable: bool = True) -> list[tuple[Layer, bool]]:
+    """The layers that own ``layer``'s weights, each with whether it trains (Keras's rule).
+
+    A wrapper's weights belong to the layers inside it (Bidirectional's two directions,
+    TimeDistributed's layer); a weight trains only when its layer and every layer around it
+    have ``trainable=True``.
+
+    >>> from rnnlens.layers import LSTM
+    >>> wrapper = Bidirectional(LSTM(2, name="encoder"), trainable=False)
+    >>> [(owner.name, trains) for owner, trains in weight_owners(wrapper)]
+    [('forward_encoder', False), ('backward_encoder', False)]
+    """
+    trainable = trainable and layer.trainable
+    if isinstance(layer, Bidirectional):
+        return [*weight_owners(layer.forward, trainable), *weight_owners(layer.backward, trainable)]
+    if isinstance(layer, TimeDistributed):
+        return weight_owners(layer.layer, trainable)
+    return [(layer, trainable)]
