@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _counts: Counter[str] = Counter()
 
@@ -30,3 +32,23 @@ def unique_name(prefix: str) -> str:
 def clear_session() -> None:
     """Restart layer numbering, as ``keras.backend.clear_session()`` does."""
     _counts.clear()
+
+
+@contextmanager
+def fresh_names() -> Iterator[None]:
+    """Number layers from ``lstm`` again inside the block, as a new Python process would.
+
+    The reader uses it so that a script's layers get the names Keras gives them when the
+    script runs on its own; the session's numbering resumes afterwards.
+
+    >>> with fresh_names():
+    ...     unique_name("gru")
+    'gru'
+    """
+    saved = _counts.copy()
+    _counts.clear()
+    try:
+        yield
+    finally:
+        _counts.clear()
+        _counts.update(saved)

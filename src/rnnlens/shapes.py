@@ -6,9 +6,13 @@ Shapes are plain tuples so that they print like Keras's (``(None, 10, 64)``) and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .errors import ShapeError
+from .symbolic import Size
 
+# A size is an int or, when it comes from data, a rnnlens.symbolic.Size: an exact polynomial
+# that computes and prints like an int (so the alias keeps naming int for the type checker).
 Dim = int | None
 Shape = tuple[Dim, ...]
 # A layer with return_state or merge_mode=None hands on several tensors.
@@ -25,10 +29,12 @@ def as_shape(value: object, *, what: str) -> Shape:
         value = (value,)
     if not isinstance(value, Sequence) or isinstance(value, str):
         raise ShapeError(f"{what} must be a tuple of positive integers, received {value!r}")
-    dims: list[Dim] = []
+    dims: list[Any] = []  # ints, None, or sizes from data (rnnlens.symbolic.Size)
     for dim in value:
         if dim is None:
             dims.append(None)
+        elif isinstance(dim, Size) and dim.known_positive():
+            dims.append(dim)
         elif isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0:
             raise ShapeError(
                 f"{what} must hold positive integers (or None for a free size), "

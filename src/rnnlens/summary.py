@@ -103,6 +103,8 @@ def readable_size(n_bytes: float) -> str:
     ('115.50 KB', '0.00 B')
     """
     units = ["B", "KB", "MB", "GB", "TB"]
+    if not isinstance(n_bytes, (int, float)):
+        return f"{n_bytes} B"  # a size from data (rnnlens.symbolic.Size) stays a formula
     value = float(n_bytes)
     for unit in units:
         if value < 1024 or unit == units[-1]:

@@ -327,7 +327,8 @@ def layer_widths(layer: Layer) -> tuple[int, int]:
     assert layer.input_shape is not None and layer.output_shape is not None
     width_in = first_shape(layer.input_shape)[-1]
     width_out = first_shape(layer.output_shape)[-1]
-    return int(width_in or 0), int(width_out or 0)
+    # A size from data (rnnlens.symbolic.Size) stays symbolic; it computes and prints like an int.
+    return (width_in or 0), (width_out or 0)
 
 
 def shape_text(shape: ShapeOrList | None) -> str:

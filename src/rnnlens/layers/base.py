@@ -19,6 +19,7 @@ from ..errors import ConfigError, ShapeError
 from ..hooks import runtime
 from ..naming import snake_case, unique_name
 from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
+from ..symbolic import Size
 from .calling import call_layer
 from .objects import KerasObject, serialize
 from .options import regularizer_option
@@ -277,7 +278,9 @@ def serialize_layer(layer: Layer) -> dict[str, Any]:
 
 
 def positive_int(layer_type: str, argument: str, value: object) -> int:
-    """Validate counts such as ``units``: a plain positive integer."""
+    """Validate counts such as ``units``: a positive integer, or a size from data (symbolic)."""
+    if isinstance(value, Size) and value.known_positive():
+        return value  # type: ignore[return-value]  # a Size computes like an int
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(
             f"{layer_type}: {argument} must be a positive integer, received {value!r}"

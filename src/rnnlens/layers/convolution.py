@@ -140,7 +140,7 @@ class Conv1D(Layer):
         self._require_input_shape("its weight shapes")
         assert isinstance(self.input_shape, tuple)
         channels = self.input_shape[-1]
-        assert isinstance(channels, int)
+        assert channels is not None  # an int, or a size from data (rnnlens.symbolic)
         shape = (self.kernel_size, channels // self.groups, self.filters)
         specs = [WeightSpec("kernel", shape, self.kernel_initializer)]
         if self.use_bias:

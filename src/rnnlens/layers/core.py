@@ -79,7 +79,7 @@ class Dense(Layer):
         self._require_input_shape("its weight shapes")
         assert isinstance(self.input_shape, tuple)
         d = self.input_shape[-1]
-        assert isinstance(d, int)
+        assert d is not None
         specs = [WeightSpec("kernel", (d, self.units), self.kernel_initializer)]
         if self.use_bias:
             specs.append(WeightSpec("bias", (self.units,), self.bias_initializer))

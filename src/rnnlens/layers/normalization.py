@@ -107,7 +107,7 @@ class BatchNormalization(Layer):
         self._require_input_shape("its weight shapes")
         assert isinstance(self.input_shape, tuple)
         n = self.input_shape[-1]
-        assert isinstance(n, int)
+        assert n is not None  # an int, or a size from data (rnnlens.symbolic)
         specs = []
         if self.scale:
             specs.append(WeightSpec("gamma", (n,), self.gamma_initializer))
@@ -168,7 +168,7 @@ class LayerNormalization(Layer):
         self._require_input_shape("its weight shapes")
         assert isinstance(self.input_shape, tuple)
         n = self.input_shape[-1]
-        assert isinstance(n, int)
+        assert n is not None  # an int, or a size from data (rnnlens.symbolic)
         specs = []
         if self.scale:
             specs.append(WeightSpec("gamma", (n,), self.gamma_initializer))

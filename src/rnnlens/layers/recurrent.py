@@ -96,7 +96,7 @@ class Recurrent(Layer):
         self._require_input_shape("its weight shapes")
         assert isinstance(self.input_shape, tuple)  # attach() guarantees a single shape
         features = self.input_shape[-1]
-        assert isinstance(features, int)
+        assert features is not None
         return features
 
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
+from ..symbolic import Size
 from .base import Layer
 
 
@@ -30,7 +31,8 @@ class Reshape(Layer):
         if isinstance(target_shape, int):
             target_shape = (target_shape,)
         if not isinstance(target_shape, (list, tuple)) or not all(
-            isinstance(d, int) and not isinstance(d, bool) and (d > 0 or d == -1)
+            (isinstance(d, Size) and d.known_positive())
+            or (isinstance(d, int) and not isinstance(d, bool) and (d > 0 or d == -1))
             for d in target_shape
         ):
             raise ConfigError(
@@ -49,6 +51,9 @@ class Reshape(Layer):
                 return (input_shape[0], *[None if d == -1 else d for d in self.target_shape])
             return (input_shape[0], *self.target_shape)
         total = math.prod(d for d in rest if d is not None)
+        if any(isinstance(d, Size) for d in (*rest, *self.target_shape)):
+            # Sizes from data: the -1 axis is their exact quotient; the count check needs numbers.
+            return (input_shape[0], *[total // known if d == -1 else d for d in self.target_shape])
         if -1 in self.target_shape:
             if total % known:
                 raise ShapeError(self._mismatch(input_shape, total))

@@ -145,7 +145,7 @@ class Bidirectional(Layer):
             merged: list[Shape] = [out, back_out]
         elif self.merge_mode == "concat":
             last = out[-1]
-            assert isinstance(last, int) and isinstance(back_out[-1], int)
+            assert last is not None and back_out[-1] is not None
             merged = [(*out[:-1], last + back_out[-1])]
         else:
             merged = [out]
