@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, ShapeError
 from .layers import Bidirectional, Input, Layer, Recurrent, RepeatVector
+from .limits import MAX_LAYERS
 from .naming import unique_name
 from .shapes import Shape, ShapeOrList, first_shape, format_shape
 
@@ -43,6 +44,7 @@ class Sequential:
         self.input_layer: Input | None = None
         self._module: SequentialModule | None = None
         self._training: Any = None  # set by compile(); see rnnlens.train
+        self._names: set[str] = set()  # add() checks names in O(1): 10,000 layers stay fast
         if layers is not None and (
             isinstance(layers, (Layer, str, bytes)) or not hasattr(layers, "__iter__")
         ):
@@ -54,6 +56,12 @@ class Sequential:
             self.add(layer)
 
     # ------------------------------------------------------------ building
+    def _layer_names(self) -> set[str]:
+        # self.layers is a public list: when someone changed it by hand, recount.
+        if len(self._names) != len(self.layers):
+            self._names = {existing.name for existing in self.layers}
+        return self._names
+
     def add(self, layer: Layer) -> None:
         """Append ``layer``; its input is the previous layer's output."""
         if not isinstance(layer, Layer):
@@ -65,7 +73,7 @@ class Sequential:
                 raise ConfigError("Input(...) must come first in a Sequential model")
             self.input_layer = layer
             return
-        if any(existing.name == layer.name for existing in self.layers):
+        if layer.name in self._layer_names():
             raise ConfigError(f"a layer named '{layer.name}' is already in model '{self.name}'")
         previous_shape = self._current_output_shape()
         if previous_shape is None:
@@ -82,6 +90,7 @@ class Sequential:
         except ShapeError as error:
             raise ShapeError(f"{error}{self._stacking_hint(layer, previous_shape)}") from None
         self.layers.append(layer)
+        self._names.add(layer.name)
         self._module = None
 
     def pop(self) -> Layer:
@@ -302,6 +311,11 @@ class Sequential:
 
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ConfigError("a Sequential config needs a list under 'layers'")
+        if len(config["layers"]) > MAX_LAYERS:
+            raise ConfigError(
+                f"the config lists {len(config['layers']):,} layers, more than the "
+                f"{MAX_LAYERS:,} rnnlens builds; a config that large is damaged or hostile"
+            )
         return cls([layer_from_config(spec) for spec in config["layers"]], name=config.get("name"))
 
     def __repr__(self) -> str:

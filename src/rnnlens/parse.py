@@ -99,21 +99,15 @@ def load_source(source: str) -> Sequential:
 def read_source(source: str) -> ParsedSource:
     """Like :func:`load_source`, keeping the reader's notes and the warnings it caught."""
     suffix = Path(source).suffix.lower() if len(source) < 4096 and "\n" not in source else ""
-    if suffix == ".rnnlens":
-        from .io.native import load_model
+    if suffix in (".rnnlens", ".keras", ".h5"):
+        from .io.config_only import load_spec  # the config only: no weights, no h5py/torch
 
-        return ParsedSource(load_model(source))
-    if suffix in (".keras", ".h5"):
-        from .io.keras import from_keras
-
-        return ParsedSource(from_keras(source))
+        return ParsedSource(load_spec(source))
     if suffix == ".py":
-        path = Path(source)
-        if path.stat().st_size > MAX_SOURCE_CHARS:
-            raise ParseError(
-                f"{source}: larger than {MAX_SOURCE_CHARS:,} bytes; not a model snippet"
-            )
-        return parse_python(path.read_text(encoding="utf-8", errors="replace"), filename=source)
+        from .io.budget import read_text_capped  # regular files only, size checked first
+
+        text = read_text_capped(source, "a Python", MAX_SOURCE_CHARS, ParseError)
+        return parse_python(text, filename=source)
     return _SpecReader().read(source)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, as_shape, format_shape
+from . import checks
 from .base import Layer, WeightSpec, fraction, positive_int, require_rank
 from .options import activation_name, initializer_name
 
@@ -25,8 +26,9 @@ class Input(Layer):
         **kwargs: Any,
     ) -> None:
         if shape is None and kwargs.get("batch_shape") is not None:
-            batch_shape = tuple(kwargs.pop("batch_shape"))
-            shape, batch_size = batch_shape[1:], batch_shape[0]
+            full = checks.batch_shape("Input", kwargs.pop("batch_shape"), "batch_shape")
+            shape, batch_size = full[1:], full[0]
+        batch_size = checks.batch_size("Input", batch_size)
         if shape is None:
             raise ConfigError(
                 "Input needs shape=(time, features), for example Input(shape=(10, 2))"
@@ -100,8 +102,8 @@ class Dropout(Layer):
     ) -> None:
         super().__init__(**kwargs)
         self.rate = fraction("Dropout", "rate", rate)
-        self.noise_shape = noise_shape
-        self.seed = seed
+        self.noise_shape = checks.noise_shape("Dropout", noise_shape)
+        self.seed = checks.seed("Dropout", seed)
 
 
 class RepeatVector(Layer):

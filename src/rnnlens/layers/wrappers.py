@@ -137,7 +137,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
-        if not isinstance(layer, Layer) or isinstance(layer, Recurrent):
+        if not isinstance(layer, Layer) or isinstance(layer, Recurrent) or _is_input(layer):
             raise ConfigError(
                 "TimeDistributed wraps a per-step layer such as Dense; "
                 f"received {type(layer).__name__}"
@@ -189,3 +189,8 @@ def _renamed_copy(layer: Recurrent, name: str, go_backwards: bool) -> Recurrent:
     clone.go_backwards = go_backwards
     clone._module = None
     return clone
+
+
+def _is_input(layer: Layer) -> bool:
+    # Input declares a shape and computes nothing: there is no step to distribute it over.
+    return type(layer).__name__ in ("Input", "InputLayer")
