@@ -17,32 +17,43 @@ from typing import Any
 
 # C0 and C1 controls, DEL, the Unicode line/paragraph separators and bidi overrides (which
 # reorder what a terminal shows), and lone surrogates (which cannot be encoded at all).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-# The same without newline and tab: for whole multi-line outputs the CLI prints.
-_UNSAFE_IN_LINES = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_LINE_BREAKS = "\x09\x0a"
+#: Select Graphic Rendition (colour, bold): the only escape sequence rnnlens itself emits.
+COLOUR_CODE = r"\x1b\[[0-9;]{0,16}m"
+_PATTERNS = {
+    (keep_lines, keep_colour): re.compile(
+        (f"({COLOUR_CODE})|" if keep_colour else "()")
+        + f"[{_CONTROLS}{'' if keep_lines else _LINE_BREAKS}]"
+    )
+    for keep_lines in (False, True)
+    for keep_colour in (False, True)
+}
 
 
 def _escape(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1)
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def safe_text(text: object, *, keep_lines: bool = False) -> str:
+def safe_text(text: object, *, keep_lines: bool = False, keep_colour: bool = False) -> str:
     """``text`` with control characters and lone surrogates shown as ``\\xNN``/``\\uNNNN``.
 
-    With ``keep_lines=True`` newlines and tabs stay (for a whole rendered table or report).
+    With ``keep_lines=True`` newlines and tabs stay (for a whole rendered table or report);
+    with ``keep_colour=True`` colour codes (``ESC [ 1 m``) stay, every other escape goes.
 
     >>> safe_text("lstm\\x1b]0;owned\\x07\\nfake line")
     'lstm\\\\x1b]0;owned\\\\x07\\\\x0afake line'
     >>> safe_text("a\\nb\\x1b[2J", keep_lines=True)
     'a\\nb\\\\x1b[2J'
+    >>> safe_text("\\x1b[1mbold\\x1b[0m\\r", keep_colour=True)
+    '\\x1b[1mbold\\x1b[0m\\\\x0d'
     >>> safe_text("caf\\u00e9 \\ud800")
     'café \\\\ud800'
     """
-    pattern = _UNSAFE_IN_LINES if keep_lines else _UNSAFE
-    return pattern.sub(_escape, str(text))
+    return _PATTERNS[keep_lines, keep_colour].sub(_escape, str(text))
 
 
 class _Preview(reprlib.Repr):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ConfigError
 from .shapes import format_shape
+from .show import safe_text
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -141,4 +142,5 @@ def render_summary(model: Sequential, line_length: int | None = None) -> str:
         ("Non-trainable", total - trainable),
     ):
         out.append(f" {label} params: {count:,} ({readable_size(count * 4)})")
-    return "\n".join(out)
+    # Names come from files: no control character of theirs reaches a terminal.
+    return "\n".join(safe_text(line) for line in out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
+from ..show import safe_text
 from .flow import Flow, LayerFlow
 
 _LABEL = 11  # width of the label column: "receives   "
@@ -41,7 +42,8 @@ def render_text(flow: Flow, color: bool = False, width: int = 100) -> str:
         out += [warn(line) for line in _wrap("⚠ warning", warning, width, "")]
     for note in flow.notes:
         out += _wrap("note", note, width, "")
-    return "\n".join(out)
+    # Names come from files: no control character of theirs reaches a terminal.
+    return "\n".join(safe_text(line, keep_colour=color) for line in out)
 
 
 def _input_line(flow: Flow) -> str:
