@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     live = args.command in _LIVE
     stdout, stderr = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(stdout, live=live), SafeStream(stderr, live=live)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = SafeStream(stdout, live=live), SafeStream(stderr, live=live)
     try:
         return int(handler(args) or 0)
     except KeyboardInterrupt:

@@ -24,6 +24,10 @@ def run(args: argparse.Namespace) -> int:
     from ..explain.svg import write_diagram
     from ..parse import read_source
 
+    if args.diagram:
+        from ..io.atomic import refuse_overwriting_input
+
+        refuse_overwriting_input(args.diagram, args.source)  # before any work
     parsed = read_source(args.source)
     flow = build_flow(parsed.model, notes=parsed.notes, warnings=parsed.warnings)
     if args.format == "markdown":

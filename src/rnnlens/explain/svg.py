@@ -17,8 +17,6 @@ sequences fold into ``t = 1, 2, 3, …, T``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import textwrap
 from html import escape
 from pathlib import Path
@@ -69,23 +67,10 @@ def write_diagram(model: Any, path: str | Path | None = None, **options: Any) ->
     """
     svg = render_svg(build_flow(model), **options)
     if path is not None:
+        from ..io.atomic import write_atomic  # one writer: fsync, rename, no stale temporaries
+
         write_atomic(Path(path), svg)
     return svg
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a diagram is not
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def columns(steps: int | None, max_steps: int = 6) -> list[str]:

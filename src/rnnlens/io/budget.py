@@ -122,8 +122,12 @@ def read_capped(
         if wanted > limit:
             raise error(
                 f"{path}: {wanted:,} bytes, more than the {limit:,} bytes rnnlens reads from "
-                f"{what} file" + (" (set RNNLENS_MAX_FILE_BYTES to allow more)" if limit
-                                  == model_file_cap() else "")
+                f"{what} file"
+                + (
+                    " (set RNNLENS_MAX_FILE_BYTES to allow more)"
+                    if limit == model_file_cap()
+                    else ""
+                )
             )
         if start:
             os.lseek(descriptor, start, os.SEEK_SET)
@@ -137,7 +141,9 @@ def read_capped(
             parts.append(chunk)
             total += len(chunk)
         if total > wanted and length is None:
-            raise error(f"{path}: the file grew while it was read; read it again when it is written")
+            raise error(
+                f"{path}: the file grew while it was read; read it again when it is written"
+            )
         return b"".join(parts)[:wanted]
     except OSError as failure:
         raise error(f"{path}: cannot read: {failure.strerror or failure}") from None
@@ -158,7 +164,9 @@ def open_capped(
     descriptor, size = open_regular(path, what, error)
     if size > limit:
         os.close(descriptor)
-        raise error(f"{path}: {size:,} bytes, more than the {limit:,} bytes rnnlens reads from {what} file")
+        raise error(
+            f"{path}: {size:,} bytes, more than the {limit:,} bytes rnnlens reads from {what} file"
+        )
     if hasattr(os, "set_blocking"):
         os.set_blocking(descriptor, True)
     return os.fdopen(descriptor, "rb")
@@ -177,7 +185,7 @@ def read_text_capped(
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as failure:
         raise error(
-            f"{path}: not UTF-8 text (byte {failure.start} is {data[failure.start:failure.start + 1]!r});"
+            f"{path}: not UTF-8 text (byte {failure.start} is {data[failure.start : failure.start + 1]!r});"
             " save the file as UTF-8"
         ) from None
 

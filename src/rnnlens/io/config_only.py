@@ -16,7 +16,7 @@ only the config and never a weight:
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.rnnlens"
 >>> rl.Sequential([LSTM(4, input_shape=(3, 2)), Dense(1)]).save(path)
 >>> load_spec(path).count_params()
-101
+117
 """
 
 from __future__ import annotations

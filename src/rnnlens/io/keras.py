@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelFileError
 from .atomic import write_atomic
+from .budget import check_layer_count, model_file_cap, open_capped
 from .h5child import run_h5_task
 from .keras_config import keras_to_rnnlens, rnnlens_to_keras
-from .budget import check_layer_count, model_file_cap, open_capped
 from .native import _model_from_config, _warn_non_finite
 from .zipsafe import read_members
 
@@ -131,7 +131,11 @@ def _assign(model: Sequential, per_layer: list[list[np.ndarray]], source: str) -
             f"{source}: weights for {len(per_layer)} layers, the config has {len(model.layers)}"
         )
     _warn_non_finite(
-        {f"{layer.name}/{i}": a for layer, arrays in zip(model.layers, per_layer) for i, a in enumerate(arrays)},
+        {
+            f"{layer.name}/{i}": a
+            for layer, arrays in zip(model.layers, per_layer)
+            for i, a in enumerate(arrays)
+        },
         source,
     )
     for layer, arrays in zip(model.layers, per_layer):

@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -144,9 +145,10 @@ def read_native(path: str | os.PathLike[str], *, with_tensors: bool = True) -> N
 def _check_version(version: object, path: object) -> None:
     # isdigit() accepts "¹" and other digits int() refuses; 5,000 digits would make int()
     # itself raise. Six ASCII digits are plenty for a format version.
-    if not (isinstance(version, str) and version.isascii() and version.isdigit()) or len(
-        version
-    ) > 6:
+    if (
+        not (isinstance(version, str) and version.isascii() and version.isdigit())
+        or len(version) > 6
+    ):
         raise ModelFileError(
             f"{path}: format_version must be a small integer, file has {preview(version)}"
         )
@@ -177,7 +179,7 @@ class _DuplicateKey(ValueError):
     pass
 
 
-def _parse_header(prefix: bytes, path: object) -> tuple[dict[str, Any], int]:
+def _parse_header(prefix: bytes, path: str | os.PathLike[str]) -> tuple[dict[str, Any], int]:
     if len(prefix) < 8:
         raise ModelFileError(
             f"{path}: truncated or not a model file: {len(prefix)} bytes, shorter than the "
@@ -273,7 +275,7 @@ def _read_tensors(data: bytes, header: dict[str, Any], path: object) -> dict[str
 def _check_disjoint(spans: list[tuple[int, int, str]], path: object) -> None:
     # Two tensors sharing bytes is not a file any writer makes (safetensors refuses it too).
     spans.sort()
-    for (_, end, first), (begin, _, second) in zip(spans, spans[1:]):
+    for (_, end, first), (begin, _, second) in itertools.pairwise(spans):
         if begin < end:
             raise ModelFileError(
                 f"{path}: corrupted or hostile: tensors {preview(first)} and {preview(second)} "
@@ -314,7 +316,13 @@ def _model_from_config(config: dict[str, Any], path: object) -> Sequential:
     except RnnlensError as error:
         raise ModelFileError(f"{path}: the model config is not usable: {error}") from None
     except (
-        TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError, OverflowError
+        TypeError,
+        KeyError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OverflowError,
     ) as error:
         # A hand-edited config can put any JSON value anywhere; the layer constructors check
         # what a person types, not every shape of JSON, so report it as a file defect.

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import ConfigError, ShapeError
 from ..limits import MAX_DIMENSION
 from ..naming import snake_case, unique_name
+from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
 from ..show import preview
 from . import checks
-from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
 
 if TYPE_CHECKING:
     import numpy as np

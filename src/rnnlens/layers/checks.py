@@ -29,7 +29,9 @@ def layer_name(layer_type: str, name: object) -> str | None:
     if name is None:
         return None
     if not isinstance(name, str) or not name:
-        raise ConfigError(f"{layer_type}: name must be a non-empty string, received {preview(name)}")
+        raise ConfigError(
+            f"{layer_type}: name must be a non-empty string, received {preview(name)}"
+        )
     if "/" in name:
         raise ConfigError(
             f"{layer_type}: name {preview(name)} cannot contain '/' (Keras's rule: weights are "
@@ -109,5 +111,7 @@ def seed(layer_type: str, value: object) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << 64:
-        raise ConfigError(f"{layer_type}: seed must be a non-negative integer, received {preview(value)}")
+        raise ConfigError(
+            f"{layer_type}: seed must be a non-negative integer, received {preview(value)}"
+        )
     return value

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +42,9 @@ class History:
         """
         path = Path(path)
         text = render_svg(self, keys)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        return path
+        from ..io.atomic import write_atomic  # fsync, rename, 0644-style mode, clean failures
+
+        return write_atomic(path, text, make_parents=True)
 
     def __repr__(self) -> str:
         last = {k: round(v[-1], 4) for k, v in self.history.items() if v}

@@ -170,7 +170,11 @@ def fit(
     start_epoch, start_batch, sums = initial_epoch, 0, None
     seed: int | None = None
     found_callbacks: list[dict[str, Any]] = []
+    lock = None
     if checkpoint_dir is not None and ctx.is_main:
+        from ..io.lock import lock_folder  # a second process resuming this folder: clear error
+
+        lock = lock_folder(checkpoint_dir, "checkpoint_dir")
         remove_stale_temporaries(checkpoint_dir)
     if resume and checkpoint_dir is not None:
         found = load_latest(checkpoint_dir)
@@ -302,6 +306,8 @@ def fit(
         for callback in callbacks:
             callback.on_train_end({})
     ctx.shutdown()
+    if lock is not None:
+        lock.release()
     return history
 
 
