@@ -6,9 +6,10 @@ the folder is ``fsync``-ed too so the rename itself survives a power cut. Around
 
 * **permissions** are those a plain ``open()`` would give (``0666`` less the umask), or the
   replaced file's own; ``mkstemp``'s private ``0600`` never reaches the result.
-* **stale temporaries**: a process killed mid-write leaves ``.<name>.<random>.rnnlens.tmp``;
-  the next write to the same destination removes those older than :data:`STALE_SECONDS`.
-  Only files of exactly that pattern are touched.
+* **stale temporaries**: a process killed mid-write leaves
+  ``.<name>.<pid>-<random>.rnnlens.tmp``; the next write to the same destination removes
+  those whose writer (the pid) is gone, and any older than :data:`STALE_SECONDS` (a pid on
+  another host, or reused). Only files of exactly that pattern are touched.
 * **failures** (a full disk, a read-only folder, ``ulimit -f``, a destination that is a
   folder) remove the temporary and raise :class:`~rnnlens.errors.ModelFileError` saying what
   to do; the destination keeps its old content. ``errno`` is kept on the error.
@@ -80,7 +81,9 @@ def write_atomic(
         raise ModelFileError(f"cannot write {target}: folder {folder} does not exist")
     remove_stale_temporaries(target)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_SUFFIX, dir=folder)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}-", suffix=_SUFFIX, dir=folder
+        )
     except OSError as error:
         raise _failure(target, error) from None
     try:
@@ -108,21 +111,28 @@ def _failure(target: Path, error: OSError) -> ModelFileError:
 
 
 def remove_stale_temporaries(target: str | os.PathLike[str], *, age: float = STALE_SECONDS) -> int:
-    """Delete this writer's own temporaries for ``target`` older than ``age`` seconds.
+    """Delete :func:`write_atomic`'s temporaries for ``target`` left by dead writers.
+
+    One is stale when the process named in it no longer exists, or it is older than ``age``
+    seconds.
 
     >>> import tempfile, pathlib, os
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> old = folder / ".m.rnnlens.abc123_x.rnnlens.tmp"
+    >>> old = folder / ".m.rnnlens.1-abc123_x.rnnlens.tmp"
     >>> _ = old.write_bytes(b"half")
     >>> os.utime(old, (0, 0))
-    >>> remove_stale_temporaries(folder / "m.rnnlens"), old.exists()
-    (1, False)
+    >>> mine = folder / f".m.rnnlens.{os.getpid()}-abc123_x.rnnlens.tmp"
+    >>> _ = mine.write_bytes(b"being written")
+    >>> remove_stale_temporaries(folder / "m.rnnlens"), old.exists(), mine.exists()
+    (1, False, True)
 
     Returns:
         How many were removed.
     """
     target = Path(target)
-    pattern = re.compile(re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{6,16}" + re.escape(_SUFFIX))
+    pattern = re.compile(
+        re.escape(f".{target.name}.") + r"(\d{1,10})-[A-Za-z0-9_]{6,16}" + re.escape(_SUFFIX)
+    )
     removed = 0
     now = time.time()
     try:
@@ -130,13 +140,27 @@ def remove_stale_temporaries(target: str | os.PathLike[str], *, age: float = STA
     except OSError:
         return 0
     for entry in entries:
-        if not pattern.fullmatch(entry.name):
+        match = pattern.fullmatch(entry.name)
+        if match is None:
             continue
         with contextlib.suppress(OSError):
-            if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime > age:
+            old = now - entry.stat(follow_symlinks=False).st_mtime > age
+            if entry.is_file(follow_symlinks=False) and (old or not _alive(int(match[1]))):
                 os.unlink(entry.path)
                 removed += 1
     return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # exists but is someone else's (or cannot tell): keep the file
+    return True
 
 
 def refuse_overwriting_input(

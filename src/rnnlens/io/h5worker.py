@@ -1,12 +1,13 @@
 """The child process of :mod:`rnnlens.io.h5child`: reads one HDF5 file from stdin.
 
-Input: 8 bytes (little-endian length N), N bytes of JSON request, then the HDF5 bytes.
+Requests arrive on stdin, one after another: two little-endian 8-byte lengths N and M, N
+bytes of JSON request, M bytes of HDF5 file.
 Requests: ``{"task": "legacy-config"}`` (the ``model_config`` attribute only),
 ``{"task": "legacy", "config": <rnnlens config>}`` (attribute and weights of a legacy
 ``.h5``) and ``{"task": "keras3", "config": <rnnlens config>}`` (a ``model.weights.h5``).
-Output on stdout: an ``.npz`` (no pickle) with ``config`` (UTF-8 bytes), ``layers`` (arrays
-per layer) and ``w<layer>_<j>``. A refusal prints its message on stderr and exits with
-:data:`rnnlens.io.h5child.REFUSED`.
+Each answer on stdout: a 1-byte code (:data:`rnnlens.io.h5child.OK`, ``REFUSED`` or
+``FAILED``), an 8-byte length and the payload: an ``.npz`` (no pickle) with ``config``
+(UTF-8 bytes), ``layers`` (arrays per layer) and ``w<layer>_<j>``, or the error message.
 """
 
 from __future__ import annotations
@@ -18,15 +19,22 @@ import sys
 from typing import Any
 
 
-def _limit_memory(limit: int) -> None:
+def _limit_memory(budget: int) -> None:
+    """Allow this process ``budget`` more bytes of address space than it uses now."""
     try:
         import resource
 
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        used = 0
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    used = int(line.split()[1]) * 1024
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        soft = used + budget
         if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):  # not POSIX: the wall-clock limit still holds
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    except (ImportError, ValueError, OSError):  # not Linux: the time limit still holds
         pass
 
 
@@ -62,27 +70,49 @@ def _work(request: dict[str, Any], data: bytes) -> dict[str, Any]:
     return answer
 
 
-def main() -> int:
-    from ..errors import RnnlensError
-    from .h5child import REFUSED
+def _send(code: int, payload: bytes) -> None:
+    sys.stdout.buffer.write(struct.pack("<BQ", code, len(payload)) + payload)
+    sys.stdout.buffer.flush()
 
-    stream = sys.stdin.buffer
-    (length,) = struct.unpack("<Q", stream.read(8))
-    request = json.loads(stream.read(length).decode("utf-8"))
-    _limit_memory(int(request.get("memory", 2 << 30)))
-    data = stream.read()
-    try:
-        answer = _work(request, data)
-    except RnnlensError as error:
-        print(str(error).replace("\n", " "), file=sys.stderr)
-        return REFUSED
+
+def _read(stream: Any, count: int) -> bytes:
+    data = stream.read(count)
+    if len(data) != count:
+        raise EOFError
+    return data
+
+
+def main() -> int:
+    """Answer requests until stdin closes; exit after a failure that is not a refusal."""
     import numpy as np
 
-    buffer = io.BytesIO()
-    np.savez(buffer, **answer)
-    sys.stdout.buffer.write(buffer.getvalue())
-    sys.stdout.buffer.flush()
-    return 0
+    from ..errors import RnnlensError
+    from .h5child import FAILED, OK, REFUSED
+
+    stream = sys.stdin.buffer
+    while True:
+        try:
+            length, size = struct.unpack("<QQ", _read(stream, 16))
+            request = json.loads(_read(stream, length).decode("utf-8"))
+            data = _read(stream, size)
+        except EOFError:
+            return 0
+        _limit_memory(int(request.get("memory", 1 << 30)))
+        try:
+            answer = _work(request, data)
+            buffer = io.BytesIO()
+            np.savez(buffer, **answer)
+        except RnnlensError as error:
+            _send(REFUSED, str(error).encode("utf-8", "replace"))
+            continue
+        except MemoryError:
+            _send(FAILED, b"it needed more memory than the limit: the file is damaged or hostile")
+            return 1
+        except Exception as error:  # h5py's own errors on damaged data
+            text = f"damaged HDF5 data ({type(error).__name__}: {str(error)[:300]})"
+            _send(FAILED, text.encode("utf-8", "replace"))
+            return 1
+        _send(OK, buffer.getvalue())
 
 
 if __name__ == "__main__":

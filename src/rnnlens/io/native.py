@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelFileError, RnnlensError
-from ..limits import MAX_CONFIG_BYTES, MAX_RANK
+from ..limits import MAX_CONFIG_BYTES, MAX_DIMENSION, MAX_RANK
 from ..show import preview
 from .atomic import write_atomic
 from .budget import check_layer_count, model_file_cap, read_capped
@@ -249,8 +249,11 @@ def _read_tensors(data: bytes, header: dict[str, Any], path: object) -> dict[str
         if not (_int_list(shape) and _int_list(offsets)) or len(offsets) != 2:  # type: ignore[arg-type]
             raise ModelFileError(f"{where}: shape or data_offsets malformed")
         assert isinstance(shape, list) and isinstance(offsets, list)
-        if len(shape) > MAX_RANK:
-            raise ModelFileError(f"{where}: {len(shape)} dimensions, more than {MAX_RANK}")
+        if len(shape) > MAX_RANK or any(d > MAX_DIMENSION for d in shape):
+            raise ModelFileError(
+                f"{where}: shape {preview(shape)} is beyond what rnnlens reads ({MAX_RANK} "
+                f"dimensions of at most {MAX_DIMENSION:,})"
+            )
         begin, end = offsets
         numpy_dtype, itemsize = _DTYPES[dtype]
         if not 0 <= begin <= end <= available:

@@ -13,6 +13,7 @@ and the epoch alone, so a run resumed mid-epoch replays exactly the remaining ba
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,24 @@ def _positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{name} must be a positive integer, received {value!r}")
     return value
+
+
+def _check_fit_options(shuffle: object, split: object, folder: object, resume: object) -> None:
+    # Types are checked here, where the call was written: shuffle="no" would otherwise mean
+    # True, and checkpoint_dir=5 would fail deep inside the first checkpoint.
+    from ..show import preview
+
+    for name, value in (("shuffle", shuffle), ("resume", resume)):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name} must be True or False, received {preview(value)}")
+    if isinstance(split, bool) or not isinstance(split, (int, float)) or not 0 <= split < 1:
+        raise ConfigError(
+            f"validation_split must be a number in [0, 1), e.g. 0.2, received {preview(split)}"
+        )
+    if folder is not None and not isinstance(folder, (str, os.PathLike)):
+        raise ConfigError(
+            f"checkpoint_dir must be a folder path (str or Path), received {preview(folder)}"
+        )
 
 
 def fit(
@@ -135,6 +154,7 @@ def fit(
             f"initial_epoch must be a non-negative integer, received {initial_epoch!r}"
         )
     check_precision(mixed_precision)
+    _check_fit_options(shuffle, validation_split, checkpoint_dir, resume)
     callbacks = list(callbacks or [])
     for callback in callbacks:
         if not isinstance(callback, Callback):
