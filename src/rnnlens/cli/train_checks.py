@@ -118,6 +118,8 @@ def read_npz(file: Path) -> tuple[Any, Any]:
                 try:
                     with archive.open(info) as member:
                         arrays.append(_read_npy(member, info, file, key, budget, np))
+                except InputDataError:
+                    raise
                 except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
                     raise InputDataError(
                         f"{file}: array {key} is damaged ({type(error).__name__}: "

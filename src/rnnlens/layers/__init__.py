@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigError
+from ..show import preview
 from .base import Layer, WeightSpec
 from .core import Dense, Dropout, Flatten, Input, Masking, RepeatVector
 from .recurrent import GRU, LSTM, Recurrent, SimpleRNN
@@ -36,7 +37,7 @@ def layer_from_config(spec: dict[str, Any]) -> Layer:
     cls = LAYER_TYPES.get(spec["class_name"])
     if cls is None:
         raise ConfigError(
-            f"unsupported layer type {spec['class_name']!r}; rnnlens knows: {', '.join(LAYER_TYPES)}"
+            f"unsupported layer type {preview(spec['class_name'])}; rnnlens knows: {', '.join(LAYER_TYPES)}"
         )
     config = spec.get("config", {})
     if not isinstance(config, dict):

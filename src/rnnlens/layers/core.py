@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, as_shape, format_shape
+from ..show import preview
 from . import checks
 from .base import Layer, WeightSpec, fraction, positive_int, require_rank
 from .options import activation_name, initializer_name
@@ -136,7 +137,9 @@ class Masking(Layer):
     def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(mask_value, bool) or not isinstance(mask_value, (int, float)):
-            raise ConfigError(f"Masking: mask_value must be a number, received {mask_value!r}")
+            raise ConfigError(
+                f"Masking: mask_value must be a number, received {preview(mask_value)}"
+            )
         self.mask_value = float(mask_value)
 
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
