@@ -102,7 +102,7 @@ def read_source(source: str) -> ParsedSource:
     if suffix in (".rnnlens", ".keras", ".h5"):
         from .io.config_only import load_spec  # the config only: no weights, no h5py/torch
 
-        return ParsedSource(load_spec(source))
+        return ParsedSource(_as_facade(load_spec(source)))
     if suffix == ".py":
         from .io.budget import read_text_capped  # regular files only, size checked first
 
@@ -482,3 +482,9 @@ def _snippet(node: ast.AST) -> str:
     except RecursionError:
         return type(node).__name__
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_facade(model: object) -> Sequential:
+    """A model read by ``io`` is the facade's class (installed through :mod:`rnnlens.hooks`)."""
+    assert isinstance(model, Sequential)
+    return model

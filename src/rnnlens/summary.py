@@ -10,7 +10,7 @@ from .shapes import format_shape
 from .show import safe_text
 
 if TYPE_CHECKING:
-    from .model import Sequential
+    from .graph import ModelSpec
 
 # Keras 3's summary width when it does not print to a terminal (min(88, 80 - 4)).
 DEFAULT_LINE_LENGTH = 76
@@ -26,7 +26,7 @@ class SummaryRow:
     params: int
 
 
-def summary_rows(model: Sequential) -> list[SummaryRow]:
+def summary_rows(model: ModelSpec) -> list[SummaryRow]:
     """One row per layer, Input excluded (as Keras 3 prints it)."""
     return [
         SummaryRow(
@@ -99,7 +99,7 @@ def wrap_cell(text: str, width: int) -> list[str]:
     return lines
 
 
-def render_summary(model: Sequential, line_length: int | None = None) -> str:
+def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
     """The summary table as text, character for character like Keras 3's (float32 weights).
 
     Keras prints 76 characters wide when its output is not a terminal (a log, a notebook,
@@ -144,3 +144,35 @@ def render_summary(model: Sequential, line_length: int | None = None) -> str:
         out.append(f" {label} params: {count:,} ({readable_size(count * 4)})")
     # Names come from files: no control character of theirs reaches a terminal.
     return "\n".join(safe_text(line) for line in out)
+
+
+def render_summary_html(model: ModelSpec) -> str:
+    """The summary as an HTML table, the same rows and totals as :func:`render_summary`.
+
+    What a notebook shows as a model's display. Layer names come from files, so every cell is
+    escaped.
+    """
+    from html import escape
+
+    rows = summary_rows(model)
+    body = "".join(
+        f"<tr><td>{escape(r.name)} ({escape(r.layer_type)})</td><td><code>"
+        f"{escape(r.output_shape)}</code></td><td style='text-align:right'>{r.params:,}</td></tr>"
+        for r in rows
+    )
+    total = sum(r.params for r in rows)
+    trainable = sum(layer.count_params() for layer in model.layers if layer.trainable)
+    totals = "<br>".join(
+        f"{label} params: {count:,} ({readable_size(count * 4)})"
+        for label, count in (
+            ("Total", total),
+            ("Trainable", trainable),
+            ("Non-trainable", total - trainable),
+        )
+    )
+    return (
+        f'<div class="rnnlens-summary"><b>Model: "{escape(model.name)}"</b>'
+        "<table><tr><th style='text-align:left'>Layer (type)</th>"
+        "<th style='text-align:left'>Output Shape</th><th style='text-align:right'>Param #</th>"
+        f"</tr>{body}</table><p>{totals}</p></div>"
+    )

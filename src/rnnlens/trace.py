@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import torch
 
     from .engine.reference import RunResult
-    from .model import Sequential
+    from .graph import ModelSpec
 
 STEP_AXES = ("batch", "time", "unit")
 #: The order in which gates and states are shown, per layer kind.
@@ -171,7 +171,7 @@ def _run_layer(
     return module(x, mask), ()
 
 
-def trace(model: Sequential, x: Any) -> Trace:
+def trace(model: ModelSpec, x: Any) -> Trace:
     """Run ``x`` through ``model`` once, recording every layer at every time step.
 
     The recurrent layers use the reference step loop (the only path that exposes gates), so
@@ -242,7 +242,7 @@ class _CallableModule(types.ModuleType):
     """Once ``rnnlens.trace`` (this module) is imported, Python binds the name ``trace`` on the
     package to the module, shadowing the function ``rl.trace``; calling the module calls it."""
 
-    def __call__(self, model: Sequential, x: Any) -> Trace:
+    def __call__(self, model: ModelSpec, x: Any) -> Trace:
         return trace(model, x)
 
 

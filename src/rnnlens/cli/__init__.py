@@ -36,7 +36,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnlens", description="Stacked recurrent networks you can see through."
     )
-    parser.add_argument("--version", action="version", version="rnnlens 0.1.0")
+    from ..version import __version__
+
+    parser.add_argument("--version", action="version", version=f"rnnlens {__version__}")
     parser.add_argument(
         "--debug", action="store_true", help="show Python's traceback when a command fails"
     )

@@ -17,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=6,
         help="longer sequences fold into t = 1, 2, 3, …, T (default 6)",
     )
+    parser.add_argument(
+        "--all-steps", action="store_true", help="one column per step (sequences up to 24 steps)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
         from ..io.atomic import refuse_overwriting_input
 
         refuse_overwriting_input(args.output, args.source)
-    svg = write_diagram(load_source(args.source), args.output, max_steps=args.max_steps)
+    svg = write_diagram(
+        load_source(args.source), args.output, max_steps=args.max_steps, all_steps=args.all_steps
+    )
     if args.output:
         print(f"diagram written to {args.output}", file=sys.stderr)
     else:

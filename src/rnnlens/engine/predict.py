@@ -13,7 +13,7 @@ from ..errors import InputDataError
 from ..shapes import format_shape
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 
 # bool, signed and unsigned integers, floats, complex: what np.number and bool cover.
@@ -25,7 +25,7 @@ class NonFiniteInputWarning(UserWarning):
     """Inputs hold NaN or infinity: outputs will be NaN too."""
 
 
-def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
+def as_input_array(model: ModelSpec, x: Any, *, what: str = "x") -> np.ndarray:
     """Check ``x`` against the model's input shape and return a float array."""
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()
@@ -62,7 +62,7 @@ def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
     return array
 
 
-def _check_not_empty_in_time(model: Sequential, array: np.ndarray, what: str) -> None:
+def _check_not_empty_in_time(model: ModelSpec, array: np.ndarray, what: str) -> None:
     # A free time axis (input_shape=(None, d)) accepts any length but 0: the recurrent
     # kernels have no step to start from (torch raises a bare RuntimeError).
     if array.ndim == 3 and array.shape[1] == 0 and array.shape[0] > 0:
@@ -145,7 +145,7 @@ def warn_non_finite(array: np.ndarray, what: str = "x") -> None:
         )
 
 
-def predict(model: Sequential, x: Any, batch_size: int | None = 32) -> Any:
+def predict(model: ModelSpec, x: Any, batch_size: int | None = 32) -> Any:
     """Run ``model`` on ``x`` in inference mode, ``batch_size`` samples at a time.
 
     Args:

@@ -28,20 +28,20 @@ from typing import TYPE_CHECKING
 from ..errors import ModelFileError
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 #: The suffixes :func:`load_spec` reads.
 SAVED_SUFFIXES = (".rnnlens", ".keras", ".h5")
 
 
-def load_spec(path: str | os.PathLike[str]) -> Sequential:
+def load_spec(path: str | os.PathLike[str]) -> ModelSpec:
     """The model saved at ``path`` with shapes and counts but no weights (none are read).
 
     Args:
         path: a ``.rnnlens``, ``.keras`` or ``.h5`` file.
 
     Returns:
-        The :class:`~rnnlens.Sequential` spec; its weights would be freshly initialised if
+        The model spec; its weights would be freshly initialised if
         ever built, so use :func:`rnnlens.load` / :func:`rnnlens.from_keras` to run it.
 
     Raises:

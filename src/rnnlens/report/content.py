@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import InputDataError
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
     from ..trace import LayerTrace
 
 #: Digits kept for the values written into the page (enough for colours and tooltips).
@@ -109,15 +109,17 @@ def _predictions(y_pred: Any, y_true: Any) -> dict[str, Any] | None:
     }
 
 
-def _diagram(model: Sequential) -> tuple[str | None, str]:
+def _diagram(model: ModelSpec) -> tuple[str | None, str]:
+    from ..explain.svg import write_diagram
+
     try:
-        return model.diagram(), ""
+        return write_diagram(model, None), ""
     except (ImportError, NotImplementedError) as error:
         return None, f"the unrolled diagram is not available in this build ({error})"
 
 
 def build_content(
-    model: Sequential,
+    model: ModelSpec,
     x: Any,
     *,
     history: Any = None,
@@ -160,7 +162,9 @@ def build_content(
         sample_entries.append({"index": s, "steps": steps, "layers": layers})
     predictions = None
     if y_true is not None:
-        predictions = _predictions(model.predict(array) if y_pred is None else y_pred, y_true)
+        from ..engine.predict import predict
+
+        predictions = _predictions(predict(model, array) if y_pred is None else y_pred, y_true)
     diagram_svg, note = _diagram(model)
     return ReportContent(
         title=title or f"rnnlens report: {model.name}",

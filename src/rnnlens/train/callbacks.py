@@ -282,7 +282,7 @@ class ReduceLROnPlateau(_Monitor):
         self.wait, self.cooldown_counter = int(state["wait"]), int(state["cooldown_counter"])
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        state = self.model._training
+        state = self.model.training_state
         if logs is not None:
             logs["learning_rate"] = state.learning_rate
         current = self.value(logs)
@@ -406,3 +406,13 @@ class CSVLogger(Callback):
         from ..io.atomic import write_atomic  # fsync, rename, 0644-style mode, clean failures
 
         write_atomic(self.path, self.prefix + buffer.getvalue(), make_parents=True)
+
+
+def __getattr__(name: str) -> Any:
+    # TensorBoard lives in its own module (it needs the optional tensorboard package) but is
+    # reached as rl.callbacks.TensorBoard, as in Keras.
+    if name == "TensorBoard":
+        from .tensorboard import TensorBoard
+
+        return TensorBoard
+    raise AttributeError(f"module 'rnnlens.callbacks' has no attribute {name!r}")
