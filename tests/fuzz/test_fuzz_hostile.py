@@ -191,9 +191,7 @@ def test_npz_headers_that_lie_about_their_shape(tmp_path: Path, shape: list[int]
         x, _ = read_npz(tmp_path / "lie.npz")
         assert x.nbytes <= 64
     except RnnlensError as error:
-        assert (
-            "damaged or hostile" in str(error) or "needs" in str(error) or "truncated" in str(error)
-        )
+        assert re.search("damaged|needs|truncated", str(error)), str(error)
     SEEN["npz-header checked"] += 1
 
 

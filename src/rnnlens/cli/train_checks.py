@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ def read_npz(file: Path) -> tuple[Any, Any]:
     with open_capped(file, "an .npz data", MAX_DATA_BYTES, InputDataError) as stream:
         try:
             archive = zipfile.ZipFile(stream)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
             raise InputDataError(f"{file}: not an .npz file (a zip of .npy arrays)") from None
         with archive:
             names = {info.filename: info for info in archive.infolist()}
@@ -115,12 +116,23 @@ def read_npz(file: Path) -> tuple[Any, Any]:
             arrays = []
             for key in ("x", "y"):
                 info = names[f"{key}.npy"]
+                if info.flag_bits & 0x1:
+                    raise InputDataError(f"{file}: array {key} is encrypted")
                 try:
                     with archive.open(info) as member:
                         arrays.append(_read_npy(member, info, file, key, budget, np))
                 except InputDataError:
                     raise
-                except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+                except (  # zipfile's and zlib's own errors on damaged data
+                    zipfile.BadZipFile,
+                    zlib.error,
+                    OSError,
+                    ValueError,
+                    EOFError,
+                    NotImplementedError,
+                    OverflowError,
+                    RuntimeError,
+                ) as error:
                     raise InputDataError(
                         f"{file}: array {key} is damaged ({type(error).__name__}: "
                         f"{preview(str(error), 160)})"
