@@ -18,7 +18,19 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rnnlens"
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     (
         "spec",
-        ("errors", "extras", "naming", "shapes", "hooks", "version", "symbolic", "layers", "graph"),
+        (
+            "errors",
+            "extras",
+            "naming",
+            "shapes",
+            "hooks",
+            "version",
+            "symbolic",
+            "layers",
+            "graph",
+            "limits",
+            "show",
+        ),
     ),
     ("engine", ("engine",)),
     (
