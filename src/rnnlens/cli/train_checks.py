@@ -147,7 +147,12 @@ def _read_npy(
     version = fmt.read_magic(member)
     reader = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
     shape, fortran, dtype = reader(member)
-    if dtype.hasobject or dtype.kind not in "biuf":
+    if dtype.hasobject:
+        raise InputDataError(
+            f"{file}: array {key} holds Python objects, unreadable without pickle, which "
+            "rnnlens never runs on a data file; save numbers: np.savez(path, x=x, y=y)"
+        )
+    if dtype.kind not in "biuf":
         raise InputDataError(
             f"{file}: array {key} has dtype {dtype}; rnnlens trains on real numbers only "
             "(no objects, no complex values)"

@@ -68,7 +68,7 @@ def _check_fit_options(shuffle: object, split: object, folder: object, resume: o
             raise ConfigError(f"{name} must be True or False, received {preview(value)}")
     if isinstance(split, bool) or not isinstance(split, (int, float)) or not 0 <= split < 1:
         raise ConfigError(
-            f"validation_split must be a number in [0, 1), e.g. 0.2, received {preview(split)}"
+            f"validation_split must be in [0, 1), a number such as 0.2, received {preview(split)}"
         )
     if folder is not None and not isinstance(folder, (str, os.PathLike)):
         raise ConfigError(
