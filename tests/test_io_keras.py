@@ -97,7 +97,10 @@ def story(tmp_path: Path) -> Path:
 def test_unsupported_layers_and_options_are_all_listed(story: Path) -> None:
     def edit(config: dict) -> None:
         layers = config["config"]["layers"]
-        layers[1]["config"]["kernel_regularizer"] = {"class_name": "L2", "config": {"l2": 0.01}}
+        layers[1]["config"]["kernel_regularizer"] = {
+            "class_name": "OrthogonalRegularizer",  # a regularizer rnnlens does not have
+            "config": {"factor": 0.01},
+        }
         layers.append({"module": "keras.layers", "class_name": "Lambda", "config": {"name": "f"}})
         layers.append(
             {
@@ -107,7 +110,9 @@ def test_unsupported_layers_and_options_are_all_listed(story: Path) -> None:
                 "registered_name": "my_pkg>Attention2",
             }
         )
-        layers.append({"module": "keras.layers", "class_name": "Conv1D", "config": {"name": "c"}})
+        layers.append(
+            {"module": "keras.layers", "class_name": "ConvLSTM2D", "config": {"name": "c"}}
+        )
 
     with pytest.raises(rl.ModelFileError) as error:
         rl.from_keras(rewrite(story, edit))
@@ -115,17 +120,19 @@ def test_unsupported_layers_and_options_are_all_listed(story: Path) -> None:
     assert "kernel_regularizer=" in message
     assert "Lambda layers hold Python code" in message
     assert "custom object from 'my_pkg'" in message
-    assert "rnnlens has no Conv1D layer" in message
+    assert "rnnlens has no ConvLSTM2D layer" in message
 
 
-def test_functional_model_is_refused(tmp_path: Path) -> None:
+def test_functional_model_is_read(tmp_path: Path) -> None:
+    # Functional files are read since the model graph (tests/test_graph_io.py has the grid).
+    keras.backend.clear_session()
     inputs = keras.Input((5, 3))
     model = keras.Model(inputs, L.LSTM(2)(inputs))
     model.save(tmp_path / "f.keras")
-    with pytest.raises(
-        rl.ModelFileError, match="'Functional' model; rnnlens reads Keras Sequential"
-    ):
-        rl.from_keras(tmp_path / "f.keras")
+    ours = rl.from_keras(tmp_path / "f.keras")
+    assert type(ours).__name__ == "Model"
+    x = sample()
+    assert_same(ours.predict(x), model.predict(x, verbose=0))
 
 
 def test_weights_of_wrong_shape_name_the_layer(story: Path) -> None:

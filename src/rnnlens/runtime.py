@@ -26,10 +26,21 @@ class FacadeRuntime:
 
         set_layer_weights(layer, weights)
 
-    def build_model_module(self, model: Any) -> Any:
-        from .engine.sequential import SequentialModule
+    def layer_variables(self, layer: Any) -> list[tuple[Any, bool]]:
+        from .engine.weights import layer_variables
 
-        return SequentialModule(model)
+        return [(parameter, trains) for _, _, parameter, trains in layer_variables(layer)]
+
+    def build_model_module(self, model: Any) -> Any:
+        from .graph import SequentialSpec
+
+        if isinstance(model, SequentialSpec):
+            from .engine.sequential import SequentialModule
+
+            return SequentialModule(model)
+        from .engine.graph import GraphModule
+
+        return GraphModule(model)
 
     def model_class(self, kind: str) -> type[Any]:
         from .model import Model, Sequential

@@ -198,8 +198,9 @@ def trace(model: ModelSpec, x: Any) -> Trace:
     """
     import torch
 
-    from .engine.predict import as_input_array, to_tensor, warn_non_finite
+    from .engine.predict import as_input_array, require_one_input, to_tensor, warn_non_finite
 
+    require_one_input(model, "trace")
     array = as_input_array(model, x)
     warn_non_finite(array)
     module = model.module

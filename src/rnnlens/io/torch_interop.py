@@ -63,6 +63,7 @@ from ..layers import (
     SimpleRNN,
     TimeDistributed,
 )
+from .torch_blocks import StepWise, layer_block
 
 if TYPE_CHECKING:
     from ..graph import ModelSpec
@@ -190,8 +191,20 @@ def to_torch(model: ModelSpec) -> KerasStack:
     Raises:
         ConfigError: a layer torch's modules cannot compute exactly (the reason is named).
     """
-    blocks = [_block(layer) for layer in model.layers]
-    return KerasStack(blocks, model.get_config()).eval()
+    from ..graph import Functional, SequentialSpec
+
+    config, layers = model.get_config(), model.layers
+    if isinstance(model, Functional) and not isinstance(model, SequentialSpec):
+        chain, config = model.as_chain(), model.chain_config()  # type: ignore[assignment]
+        if chain is None or config is None:
+            raise ConfigError(
+                f"model '{model.name}' is a graph (several inputs or outputs, merges, shared "
+                "layers or initial_state): to_torch and ONNX export convert a chain of layers; "
+                "use model.module, the torch.nn.Module that computes the whole graph"
+            )
+        layers = chain
+    blocks = [_block(layer) for layer in layers]
+    return KerasStack(blocks, config).eval()
 
 
 def _block(layer: Layer) -> nn.Module:
@@ -200,7 +213,9 @@ def _block(layer: Layer) -> nn.Module:
     if isinstance(layer, Bidirectional):
         return _bidirectional_block(layer)
     if isinstance(layer, TimeDistributed):
-        return _block(layer.layer)  # Linear and Dropout already act on the last axis
+        if isinstance(layer.layer, (Dense, Dropout)):
+            return _block(layer.layer)  # Linear and Dropout already act on the last axis
+        return StepWise(_block(layer.layer))
     if isinstance(layer, Dense):
         weights = layer.get_weights()
         linear = nn.Linear(weights[0].shape[0], layer.units, bias=layer.use_bias)
@@ -219,6 +234,9 @@ def _block(layer: Layer) -> nn.Module:
         return nn.Flatten()
     if isinstance(layer, RepeatVector):
         return RepeatSteps(layer.n)
+    block = layer_block(layer, _block, _ACTIVATION_MODULES)  # the layers around the recurrent ones
+    if block is not None:
+        return block
     raise ConfigError(
         f"{layer.describe()}: no plain torch.nn equivalent (torch's recurrent modules take no "
         "time-step mask); convert a model without it, or use model.module"

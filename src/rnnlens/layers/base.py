@@ -22,9 +22,14 @@ from ..naming import snake_case, unique_name
 from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
 from ..show import preview
 from . import checks
+from .calling import call_layer
+from .objects import KerasObject, serialize
+from .options import regularizer_option
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from ..nodes import Node
 
 # Keyword arguments every Keras layer accepts.
 _LAYER_KWARGS = (
@@ -35,9 +40,10 @@ _LAYER_KWARGS = (
     "input_dim",
     "trainable",
     "dtype",
+    "activity_regularizer",
 )
 # Keras arguments rnnlens accepts and ignores on purpose (they change nothing it computes).
-_IGNORED_KWARGS = ("unroll", "implementation", "time_major", "activity_regularizer")
+_IGNORED_KWARGS = ("unroll", "implementation", "time_major")
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,9 @@ class WeightSpec:
 
     name: str
     shape: tuple[int, ...]
-    initializer: str
+    initializer: Any  # a Keras name or a rnnlens.layers.objects.Initializer
+    #: False for state the optimizer never changes (BatchNormalization's moving statistics).
+    trainable: bool = True
 
     @property
     def size(self) -> int:
@@ -63,6 +71,12 @@ class Layer:
 
     #: True when the layer passes a time-step mask on (Keras's ``supports_masking``).
     supports_masking: ClassVar[bool] = True
+    #: True for layers called on a list of tensors (Concatenate, Add, Attention, ...).
+    takes_several_inputs: ClassVar[bool] = False
+    #: Keyword arguments a call may carry besides the input (``layer(x, mask=m)``).
+    call_arguments: ClassVar[tuple[str, ...]] = ("mask", "training")
+    #: Weightless layers Keras builds when they are created (Dropout, Masking).
+    built_at_init: ClassVar[bool] = False
 
     def __init__(self, **kwargs: Any) -> None:
         unknown = sorted(set(kwargs) - set(_LAYER_KWARGS) - set(_IGNORED_KWARGS))
@@ -71,6 +85,9 @@ class Layer:
         name = checks.layer_name(type(self).__name__, kwargs.get("name"))
         self.name: str = name or unique_name(snake_case(type(self).__name__))
         self.trainable: bool = bool(kwargs.get("trainable", True))
+        self.activity_regularizer = regularizer_option(
+            type(self).__name__, "activity_regularizer", kwargs.get("activity_regularizer")
+        )
         self.dtype = kwargs.get("dtype")
         self.declared_input_shape: Shape | None = _declared_shape(type(self).__name__, kwargs)
         batch_size = checks.batch_size(type(self).__name__, kwargs.get("batch_size"))
@@ -81,6 +98,8 @@ class Layer:
         self.output_shape: ShapeOrList | None = None
         # The engine's module once built: opaque here (the spec does not know torch).
         self._module: Any = None
+        #: One node per call on symbolic tensors; several for a shared layer.
+        self.inbound_nodes: list[Node] = []
 
     # ----------------------------------------------------------------- shapes
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
@@ -91,15 +110,28 @@ class Layer:
         """The weight tensors, in Keras's ``get_weights()`` order. Needs an input shape."""
         return []
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the layer on symbolic tensors (``y = LSTM(32)(x)``): records a node, returns
+        the output tensor (a list with ``return_state=True``). See :mod:`rnnlens.nodes`."""
+        return call_layer(self, list(args), kwargs)
+
+    def check_call(self, input_shape: ShapeOrList, kwargs: dict[str, Any]) -> None:
+        """Validate a call's keyword arguments (tensors as their shapes); raise ShapeError."""
+
+    def call_output_shape(self, input_shape: ShapeOrList, kwargs: dict[str, Any]) -> ShapeOrList:
+        """The output shape of one call (differs from ``compute_output_shape`` only for
+        arguments such as ``return_attention_scores``)."""
+        return self.compute_output_shape(input_shape)  # type: ignore[arg-type]
+
     def attach(self, input_shape: ShapeOrList) -> ShapeOrList:
-        """Fix this layer's input shape and return its output shape (done by ``Sequential``)."""
-        if isinstance(input_shape, list):
+        """Fix this layer's input shape and return its output shape (done on first call)."""
+        if isinstance(input_shape, list) and not self.takes_several_inputs:
             raise ShapeError(
                 f"layer '{self.name}' ({type(self).__name__}) received several tensors "
                 f"{format_shape(input_shape)}; a Sequential model passes one tensor between layers: "
                 "set return_state=False (or merge_mode other than None) on the layer before it"
             )
-        output = self.compute_output_shape(input_shape)
+        output = self.compute_output_shape(input_shape)  # type: ignore[arg-type]
         self.input_shape, self.output_shape = input_shape, output
         self._module = None
         return output
@@ -110,7 +142,13 @@ class Layer:
 
     @property
     def built(self) -> bool:
-        """Whether the torch module (and so the weights) exists yet."""
+        """Keras's ``built``: the layer knows its input shape (so its weights' shapes), or it
+        is a weightless layer Keras builds at creation. Nothing is allocated for this."""
+        return self.built_at_init or self.input_shape is not None
+
+    @property
+    def materialized(self) -> bool:
+        """Whether the torch module (and so the weights' memory) exists yet."""
         return self._module is not None
 
     def count_params(self) -> int:
@@ -135,6 +173,26 @@ class Layer:
         """Load weights given in Keras's order and layout (shapes are checked)."""
         runtime().set_layer_weights(self, weights)
 
+    @property
+    def weights(self) -> list[Any]:
+        """Every weight tensor, in ``get_weights()`` order (Keras's ``layer.weights``)."""
+        return [p for p, _ in self._variables()]
+
+    @property
+    def trainable_weights(self) -> list[Any]:
+        """The weights ``fit`` updates: none when this layer or one around it is frozen."""
+        return [p for p, trains in self._variables() if trains]
+
+    @property
+    def non_trainable_weights(self) -> list[Any]:
+        """The weights ``fit`` leaves alone (``trainable=False``)."""
+        return [p for p, trains in self._variables() if not trains]
+
+    def _variables(self) -> list[tuple[Any, bool]]:
+        if self.input_shape is None:
+            return []
+        return runtime().layer_variables(self)
+
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this layer (Keras's ``get_config``)."""
@@ -143,7 +201,11 @@ class Layer:
             config["dtype"] = self.dtype
         for name in self._constructor_arguments():
             value = getattr(self, name)
-            config[name] = serialize_layer(value) if isinstance(value, Layer) else value
+            if isinstance(value, Layer):
+                value = serialize_layer(value)
+            config[name] = serialize(value) if isinstance(value, KerasObject) else value
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = serialize(self.activity_regularizer)
         return config
 
     @classmethod

@@ -150,6 +150,9 @@ def build_content(
         raise InputDataError(
             f"report: samples must be an integer from 1 to 32, received {samples!r}"
         )
+    from ..engine.predict import require_one_input
+
+    require_one_input(model, "report")
     array = np.asarray(x)
     traced = trace(model, array[:samples])
     sample_entries = []
