@@ -86,7 +86,7 @@ def test_refused_at_construction(build, error) -> None:  # type: ignore[no-untyp
 
 
 def test_good_arguments_still_build() -> None:
-    assert L.Input(batch_shape=(8, 3, 2)).batch_size == 8
+    assert L.InputLayer(batch_shape=(8, 3, 2)).batch_size == 8
     assert L.LSTM(4, batch_input_shape=(None, 3, 2)).declared_input_shape == (3, 2)
     assert L.Dropout(0.5, noise_shape=(None, 1, 4), seed=3).noise_shape == (None, 1, 4)
 

@@ -117,15 +117,17 @@ def test_every_writer_refuses_a_folder_as_its_output(tmp_path: Path) -> None:
     history = History()
     history.history = {"loss": [1.0, 0.5]}
     history.epoch = [0, 1]
+    folder_named_like_a_model = tmp_path / "dir.rnnlens"
+    folder_named_like_a_model.mkdir()
     for write in (
-        lambda: model.save(tmp_path),
+        lambda: model.save(tmp_path),  # refused by its missing extension first
+        lambda: model.save(folder_named_like_a_model),
         lambda: rl.to_keras(model, tmp_path),
-        lambda: (
-            model.diagram(tmp_path) if hasattr(model, "diagram") else write_atomic(tmp_path, "")
-        ),
+        lambda: model.diagram(tmp_path),
+        lambda: write_atomic(tmp_path, ""),
         lambda: history.plot(tmp_path),
     ):
-        with pytest.raises(ModelFileError, match="it is a folder"):
+        with pytest.raises(ModelFileError, match=r"it is a folder|unknown model file extension"):
             write()
 
 

@@ -41,7 +41,6 @@ def _limit_memory(budget: int) -> None:
 def _work(request: dict[str, Any], data: bytes) -> dict[str, Any]:
     import numpy as np
 
-    from ..graph import SequentialSpec
     from .keras import _build, _json
     from .keras_weights import _wrap_h5, open_h5, read_keras3, read_legacy
 
@@ -49,7 +48,7 @@ def _work(request: dict[str, Any], data: bytes) -> dict[str, Any]:
     task = request.get("task")
     answer: dict[str, Any] = {}
     if task == "keras3":
-        model = SequentialSpec.from_config(request["config"])
+        model = _build(request["keras_config"], source)
         per_layer = read_keras3(model, data, source)
     else:
         with _wrap_h5(source):
