@@ -39,7 +39,7 @@ bench-ddp: $(STAMP)
 	$(BIN)/python bench/ddp_bench.py
 
 fuzz: $(STAMP)
-	KERAS_BACKEND=torch HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/fuzz
+	KERAS_BACKEND=torch HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/fuzz tests/test_hostile_writes.py
 
 # every picture under docs/: diagrams, report screenshots (needs Chromium)
 figures: $(STAMP)

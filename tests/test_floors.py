@@ -29,6 +29,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "nodes",
             "layers",
             "graph",
+            "limits",
+            "show",
         ),
     ),
     ("engine", ("engine",)),

@@ -61,14 +61,10 @@ def load_source(source: str, settings: dict[str, Any] | None = None) -> Any:
 def read_source(source: str, settings: dict[str, Any] | None = None) -> ParsedSource:
     """Like :func:`load_source`, keeping every model, the reader's notes and its warnings."""
     suffix = Path(source).suffix.lower() if len(source) < 4096 and "\n" not in source else ""
-    if suffix == ".rnnlens":
-        from .io.native import load_model
+    if suffix in (".rnnlens", ".keras", ".h5"):
+        from .io.config_only import load_spec  # the config only: no weights, no h5py/torch
 
-        return ParsedSource(load_model(source))
-    if suffix in (".keras", ".h5"):
-        from .io.keras import from_keras
-
-        return ParsedSource(from_keras(source))
+        return ParsedSource(load_spec(source))
     if suffix == ".py":
         return _parsed(read_python(_read_script(source), filename=source, settings=settings))
     if suffix == ".ipynb":

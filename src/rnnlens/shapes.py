@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import ShapeError
+from .limits import MAX_DIMENSION, MAX_RANK
+from .show import preview
 from .symbolic import Size
 
 # A size is an int or, when it comes from data, a rnnlens.symbolic.Size: an exact polynomial
@@ -25,10 +27,12 @@ def as_shape(value: object, *, what: str) -> Shape:
     >>> as_shape([10, 2], what="input_shape")
     (10, 2)
     """
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         value = (value,)
-    if not isinstance(value, Sequence) or isinstance(value, str):
-        raise ShapeError(f"{what} must be a tuple of positive integers, received {value!r}")
+    if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
+        raise ShapeError(f"{what} must be a tuple of positive integers, received {preview(value)}")
+    if len(value) > MAX_RANK:
+        raise ShapeError(f"{what} has {len(value):,} dimensions, more than {MAX_RANK}")
     dims: list[Any] = []  # ints, None, or sizes from data (rnnlens.symbolic.Size)
     for dim in value:
         if dim is None:
@@ -38,7 +42,12 @@ def as_shape(value: object, *, what: str) -> Shape:
         elif isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0:
             raise ShapeError(
                 f"{what} must hold positive integers (or None for a free size), "
-                f"received {tuple(value)!r}"
+                f"received {preview(tuple(value))}"
+            )
+        elif dim > MAX_DIMENSION:
+            raise ShapeError(
+                f"{what} holds {preview(dim)}, above the largest size rnnlens accepts "
+                f"({MAX_DIMENSION:,})"
             )
         else:
             dims.append(dim)

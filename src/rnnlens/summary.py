@@ -9,6 +9,7 @@ from .errors import ConfigError
 from .graph import SequentialSpec
 from .layers.wrappers import weight_owners
 from .shapes import format_shape
+from .show import safe_text
 
 if TYPE_CHECKING:
     from .graph import ModelSpec
@@ -230,7 +231,8 @@ def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
         ("Non-trainable", total - trainable),
     ):
         out.append(f" {label} params: {count:,} ({readable_size(count * 4)})")
-    return "\n".join(out)
+    # Names come from files: no control character of theirs reaches a terminal.
+    return "\n".join(safe_text(line) for line in out)
 
 
 def render_summary_html(model: ModelSpec) -> str:

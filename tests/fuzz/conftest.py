@@ -17,6 +17,9 @@ settings.register_profile(
     "fuzz", max_examples=2000, deadline=None, suppress_health_check=_QUIET, print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# A hung HDF5 read is stopped after this many seconds (rnnlens.io.h5child): short enough that
+# thousands of bit flips stay affordable, long enough for any real test file (~0.1 s).
+os.environ.setdefault("RNNLENS_H5_TIMEOUT", "3")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]

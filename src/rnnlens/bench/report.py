@@ -252,16 +252,7 @@ def results_to_json(results: Results, command: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    import os
-    import tempfile
+    """Write ``text`` to ``path`` through :func:`rnnlens.io.atomic.write_atomic`."""
+    from ..io.atomic import write_atomic as write
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write(path, text, make_parents=True)

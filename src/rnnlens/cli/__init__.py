@@ -1,7 +1,9 @@
 """The ``rnnlens`` command: thin, it parses arguments and calls the library.
 
 Each subcommand lives in its own module of this package with ``add_arguments(parser)`` and
-``run(args) -> int``. Errors rnnlens raises on purpose print as one line, never a traceback.
+``run(args) -> int``. Any failure prints as one paragraph and exits with status 2
+(:mod:`rnnlens.cli.failures`); ``--debug`` shows the traceback instead. Everything printed goes
+through :class:`rnnlens.cli.safeout.SafeStream`, so text from a file cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     from ..version import __version__
 
     parser.add_argument("--version", action="version", version=f"rnnlens {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show Python's traceback when a command fails"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -51,9 +56,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from ..errors import RnnlensError
+#: Subcommands that draw a live progress line (CR and "erase line" are theirs to print).
+_LIVE = {"train", "demo", "bench"}
 
+
+def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     chosen = next((word for word in arguments if not word.startswith("-")), None)
     parser = build_parser(chosen if chosen in COMMANDS else None)
@@ -62,24 +69,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 0 if args.command is None else 2
+    from .safeout import SafeStream
+
+    live = args.command in _LIVE
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(stdout, live=live), SafeStream(stderr, live=live)
     try:
         return int(handler(args) or 0)
-    except RnnlensError as error:
-        print(f"rnnlens {args.command}: error: {error}", file=sys.stderr)
-        return 2
-    except FileNotFoundError as error:
-        print(
-            f"rnnlens {args.command}: error: {error.filename or error}: no such file",
-            file=sys.stderr,
-        )
-        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # `rnnlens explain ... | head` closed the pipe: not an error. Point stdout at devnull
         # so the interpreter's final flush does not raise again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
         return 0
+    except Exception as error:  # every failure: one paragraph, exit 2 (--debug: traceback)
+        if args.debug:
+            raise
+        from .failures import describe
+
+        print(f"rnnlens {args.command}: error: {describe(error)}", file=sys.stderr)
+        return 2
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 if __name__ == "__main__":

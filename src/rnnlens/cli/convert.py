@@ -29,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
     if target.suffix not in WRITES:
         hint = " (.h5 is read-only: write .keras)" if target.suffix == ".h5" else ""
         raise ConfigError(f"cannot write {target}: rnnlens writes {', '.join(WRITES)}{hint}")
+    from ..io.atomic import refuse_overwriting_input
+
+    refuse_overwriting_input(target, source)
     if source.suffix == ".rnnlens":
         from ..io.native import load_model
 

@@ -26,6 +26,10 @@ def run(args: argparse.Namespace) -> int:
     from ..explain.svg import write_diagram
     from ..parse import load_source
 
+    if args.output:
+        from ..io.atomic import refuse_overwriting_input
+
+        refuse_overwriting_input(args.output, args.source)
     svg = write_diagram(
         load_source(args.source), args.output, max_steps=args.max_steps, all_steps=args.all_steps
     )

@@ -78,6 +78,10 @@ def parse_settings(items: list[str]) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     from ..parse import read_source
 
+    if args.diagram:
+        from ..io.atomic import refuse_overwriting_input
+
+        refuse_overwriting_input(args.diagram, args.source)  # before any work
     parsed = read_source(args.source, parse_settings(args.set) or None)
     if parsed.kind == "torch":
         from ..readers.torch_render import print_torch

@@ -38,7 +38,10 @@ def _inputs(dataset: str, time_steps: int | None, samples: int) -> Any:
 def run(args: argparse.Namespace) -> int:
     import rnnlens as rl
 
+    from ..io.atomic import refuse_overwriting_input
+
     path = Path(args.model)
+    refuse_overwriting_input(args.out, path)
     if path.suffix in (".keras", ".h5"):
         model = rl.from_keras(path)
     elif path.suffix == ".rnnlens" or path.is_dir():

@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InputDataError
+from ..show import preview
+from .train_checks import check_fields, read_config_text, read_csv_text, read_npz
 
 TOP_KEYS = {
     "model": "spec string or list of layer dicts (required)",
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 def read_config(path: Path) -> dict[str, Any]:
     """The config as a dict, with its keys checked against :data:`TOP_KEYS`."""
-    text = path.read_text(encoding="utf-8")
+    text = read_config_text(path)
     try:
         config = json.loads(text) if path.suffix.lower() == ".json" else load_toml(text)
     except (ValueError, ImportError) as error:  # JSONDecodeError, TOMLDecodeError
@@ -89,6 +91,9 @@ def read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: unknown key(s) {unknown}; the accepted keys are:\n{accepted}")
     for key in ("epochs", "batch_size", "seed", "verbose"):  # caught before any work
         _integer(config, key, 0)
+    check_fields(config, str(path))
+    if isinstance(config.get("data"), dict):
+        check_fields(config["data"], f"{path}: data")
     for required in ("model", "data"):
         if required not in config:
             raise ConfigError(f"{path}: missing '{required}' ({TOP_KEYS[required]})")
@@ -165,25 +170,13 @@ def _windowed(series: Any, data: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def _read_npz(file: Path) -> tuple[Any, Any]:
-    import numpy as np
-
-    try:
-        with np.load(file, allow_pickle=False) as archive:  # never unpickle a data file
-            missing = [k for k in ("x", "y") if k not in archive.files]
-            if missing:
-                raise InputDataError(
-                    f"{file}: needs arrays named x and y, found {archive.files}; save with "
-                    "np.savez(path, x=x, y=y)"
-                )
-            return archive["x"], archive["y"]
-    except ValueError as error:  # object arrays need pickle: refused
-        raise InputDataError(f"{file}: unreadable without pickle ({error})") from None
+    return read_npz(file)  # headers checked before any array is allocated; never unpickles
 
 
 def _read_csv_series(file: Path) -> Any:
     import numpy as np
 
-    rows = file.read_text(encoding="utf-8").splitlines()
+    rows = read_csv_text(file).splitlines()
     if rows and not rows[0].replace(",", "").replace(".", "").replace("-", "").strip().isdigit():
         rows = rows[1:]  # a header line
     try:
@@ -216,7 +209,7 @@ def train_from_config(config: dict[str, Any], base: Path, ctx: Any) -> str:
         y,
         epochs=_integer(config, "epochs", 1),
         batch_size=_integer(config, "batch_size", 32),  # global: fit gives each rank its share
-        shuffle=bool(config.get("shuffle", True)),
+        shuffle=config.get("shuffle", True),  # a bool: checked by check_fields
         validation_split=float(config.get("validation_split", 0.0)),
         verbose=_integer(config, "verbose", 2) if ctx.is_main else 0,
         checkpoint_dir=None if checkpoint_dir is None else base / checkpoint_dir,
@@ -242,7 +235,7 @@ def train_from_config(config: dict[str, Any], base: Path, ctx: Any) -> str:
 def _integer(config: dict[str, Any], key: str, default: int) -> int:
     value = config.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"config key {key!r} must be an integer, received {value!r}")
+        raise ConfigError(f"config key {key!r} must be an integer, received {preview(value)}")
     return value
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import torch
@@ -83,11 +82,10 @@ _MEMORY_SHARE = 0.5
 
 
 def physical_memory_bytes() -> int:
-    """Installed RAM in bytes (a very large number where the OS cannot say)."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # not POSIX: assume plenty
-        return 1 << 50
+    """The memory this process may use: RAM, or less under ``ulimit -v`` or a cgroup limit."""
+    from ..limits import memory_limit_bytes
+
+    return memory_limit_bytes()
 
 
 def check_memory(what: str, n_params: int, bytes_per_param: int = 4) -> None:
@@ -97,7 +95,7 @@ def check_memory(what: str, n_params: int, bytes_per_param: int = 4) -> None:
     if need > have * _MEMORY_SHARE:
         raise ResourceError(
             f"{what} has {n_params:,} parameters: {need / 2**30:,.1f} GiB as float32, more than "
-            f"half of this machine's {have / 2**30:,.1f} GiB. Explaining it needs no memory "
+            f"half of the {have / 2**30:,.1f} GiB this process may use (RAM, ulimit -v, container limit). Explaining it needs no memory "
             "(model.summary(), model.explain()); building its weights does: use fewer units"
         )
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # bool, signed and unsigned integers, floats, complex: what np.number and bool cover.
 # dtype.kind is a plain attribute; np.issubdtype costs microseconds on every predict call.
-NUMERIC_KINDS = frozenset("biufc")
+NUMERIC_KINDS = frozenset("biuf")  # not complex: its imaginary part would be dropped
 
 
 class NonFiniteInputWarning(UserWarning):
@@ -37,6 +37,11 @@ def as_input_array(
         raise InputDataError(
             f"{what} must be a numeric array, could not read it: {error}"
         ) from None
+    if array.dtype.kind == "c":
+        raise InputDataError(
+            f"{what} holds complex numbers (dtype {array.dtype}); recurrent layers compute on "
+            "real numbers: pass the real part (x.real), or real and imaginary parts as features"
+        )
     if array.dtype.kind not in NUMERIC_KINDS:
         raise InputDataError(
             f"{what} must be a numeric array, received dtype {array.dtype} "
@@ -71,7 +76,18 @@ def as_input_array(
                 f"model '{model.name}' expects {what} with {name}={want} (shape "
                 f"{format_shape(expected)}), received {array.shape}"
             )
+    _check_not_empty_in_time(model, array, what)
     return array
+
+
+def _check_not_empty_in_time(model: ModelSpec, array: np.ndarray, what: str) -> None:
+    # A free time axis (input_shape=(None, d)) accepts any length but 0: the recurrent
+    # kernels have no step to start from (torch raises a bare RuntimeError).
+    if array.ndim == 3 and array.shape[1] == 0 and array.shape[0] > 0:
+        raise InputDataError(
+            f"model '{model.name}' received {what} with 0 time steps (shape {array.shape}); "
+            "a recurrent layer needs at least one step per sequence"
+        )
 
 
 def require_one_input(model: ModelSpec, doing: str) -> None:

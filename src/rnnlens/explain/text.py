@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
+from ..show import safe_text
 from .flow import Flow, LayerFlow
 from .wrap import LABEL, display_width, wrap_row
 
@@ -60,7 +61,8 @@ def render_text(
         pad = min(max(display_width(e.symbol) for e in flow.legend), LABEL + 6)
         for entry in flow.legend:
             out += wrap_row(entry.symbol, entry.meaning, width, "", label_width=pad)
-    return "\n".join(out)
+    # Names come from files: no control character of theirs reaches a terminal.
+    return "\n".join(safe_text(line, keep_colour=color) for line in out)
 
 
 def _input_line(flow: Flow) -> str:

@@ -18,6 +18,7 @@ from ..layers import (
     layer_from_config,
 )
 from ..layers.base import serialize_layer
+from ..limits import MAX_LAYERS
 from ..nodes import SymbolicTensor
 from ..shapes import Shape, ShapeOrList, first_shape, format_shape
 from .functional import Functional
@@ -281,6 +282,11 @@ class SequentialSpec(Functional):
         """Rebuild a model from :meth:`get_config` (plain data: nothing is imported or run)."""
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ConfigError("a Sequential config needs a list under 'layers'")
+        if len(config["layers"]) > MAX_LAYERS:
+            raise ConfigError(
+                f"the config lists {len(config['layers']):,} layers, more than the "
+                f"{MAX_LAYERS:,} rnnlens builds; a config that large is damaged or hostile"
+            )
         return cls([layer_from_config(spec) for spec in config["layers"]], name=config.get("name"))
 
     def __repr__(self) -> str:

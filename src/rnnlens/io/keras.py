@@ -31,8 +31,10 @@ import numpy as np
 
 from ..errors import ModelFileError
 from .atomic import write_atomic
+from .budget import check_layer_count, model_file_cap, open_capped
+from .h5child import run_h5_task
 from .keras_config import keras_to_rnnlens, rnnlens_to_keras
-from .native import _model_from_config, read_bytes
+from .native import _model_from_config, _warn_non_finite
 from .zipsafe import read_members
 
 if TYPE_CHECKING:
@@ -60,27 +62,33 @@ def from_keras(path: Any, *, weights: bool = True) -> ModelSpec:
     if is_keras_model(path):
         return _from_keras_object(path, weights)
     source = str(path)
-    data = read_bytes(path, "a Keras model")
-    if data.startswith(_HDF5_SIGNATURE):
-        return _from_legacy_h5(data, source, weights)
-    if not data.startswith(b"PK"):
-        raise ModelFileError(
-            f"{source}: neither a .keras archive (zip) nor an HDF5 .h5 file; "
-            "rnnlens reads Keras 3 .keras and legacy .h5 model files"
-        )
-    wanted = {"config.json": MAX_CONFIG_BYTES}
-    if weights:
-        wanted["model.weights.h5"] = MAX_WEIGHTS_BYTES
-    members = read_members(data, wanted, source=source)
-    if "config.json" not in members:
-        raise ModelFileError(f"{source}: a zip without config.json, not a Keras 3 .keras file")
-    model = _build(_json(members["config.json"], f"{source}: config.json"), source)
-    if weights:
-        if "model.weights.h5" not in members:
-            raise ModelFileError(f"{source}: the archive has no model.weights.h5")
-        from .keras_weights import read_keras3
-
-        _assign(model, read_keras3(model, members["model.weights.h5"], source), source)
+    with open_capped(path, "a Keras model", model_file_cap()) as stream:
+        signature = stream.read(8)
+        if signature.startswith(_HDF5_SIGNATURE):
+            stream.seek(0)
+            return _from_legacy_h5(stream.read(), source, weights)
+        if not signature.startswith(b"PK"):
+            raise ModelFileError(
+                f"{source}: neither a .keras archive (zip) nor an HDF5 .h5 file; "
+                "rnnlens reads Keras 3 .keras and legacy .h5 model files"
+            )
+        members = read_members(stream, {"config.json": MAX_CONFIG_BYTES}, source=source)
+        if "config.json" not in members:
+            raise ModelFileError(f"{source}: a zip without config.json, not a Keras 3 .keras file")
+        keras_config = _json(members["config.json"], f"{source}: config.json")
+        model = _build(keras_config, source)
+        if not weights:
+            return model
+        # The weights of this config fill a known number of bytes: anything far above that
+        # is not this model's weights file, so it is refused before it is decompressed.
+        limit = min(MAX_WEIGHTS_BYTES, weights_bytes_limit(model))
+        members = read_members(stream, {"model.weights.h5": limit}, source=source)
+    if "model.weights.h5" not in members:
+        raise ModelFileError(f"{source}: the archive has no model.weights.h5")
+    # The worker rebuilds the model from the same Keras config, by the same path as here.
+    task = {"task": "keras3", "keras_config": keras_config}
+    answer = run_h5_task(task, members["model.weights.h5"], source)
+    _assign(model, answer["weights"] or [], source)
     return model
 
 
@@ -114,22 +122,28 @@ def _numpy(value: Any) -> np.ndarray:
     return detach().cpu().numpy() if detach is not None else np.asarray(value)
 
 
-def _from_legacy_h5(data: bytes, source: str, weights: bool) -> ModelSpec:
-    from .keras_weights import _wrap_h5, open_h5, read_legacy
+def weights_bytes_limit(model: ModelSpec) -> int:
+    """The most bytes a ``model.weights.h5`` for ``model`` can reasonably hold.
 
-    with _wrap_h5(source):
-        store = open_h5(data, source)
-        with store:
-            raw = store.attrs.get("model_config")
-            if raw is None:
-                raise ModelFileError(
-                    f"{source}: an .h5 file without a model_config attribute (weights only?); "
-                    "rnnlens needs a whole model saved with model.save('x.h5')"
-                )
-            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-            model = _build(_json(text.encode("utf-8"), f"{source}: model_config"), source)
-            if weights:
-                _assign(model, read_legacy(model, store, source), source)
+    Every weight as float64, plus HDF5's bookkeeping (a generous 64 KiB per layer + 1 MiB).
+    """
+    params = sum(spec.size for layer in model.layers for spec in layer.weight_specs())
+    return 8 * params + (64 << 10) * (len(model.layers) + 1) + (1 << 20)
+
+
+def _from_legacy_h5(data: bytes, source: str, weights: bool) -> ModelSpec:
+    # HDF5 is read in a bounded child process (rnnlens.io.h5child): a damaged file can hang
+    # the HDF5 library itself.
+    task = {"task": "legacy" if weights else "legacy-config"}
+    answer = run_h5_task(task, data, source)
+    if answer["config"] is None:
+        raise ModelFileError(
+            f"{source}: an .h5 file without a model_config attribute (weights only?); "
+            "rnnlens needs a whole model saved with model.save('x.h5')"
+        )
+    model = _build(_json(answer["config"].encode("utf-8"), f"{source}: model_config"), source)
+    if weights:
+        _assign(model, answer["weights"] or [], source)
     return model
 
 
@@ -141,10 +155,21 @@ def _json(data: bytes, where: str) -> Any:
 
 
 def _build(keras_config: Any, source: str) -> ModelSpec:
+    inner = keras_config.get("config") if isinstance(keras_config, dict) else None
+    if isinstance(inner, dict) and isinstance(inner.get("layers"), list):
+        check_layer_count(len(inner["layers"]), source)  # before translating any of them
     return _model_from_config(keras_to_rnnlens(keras_config, source), source)
 
 
 def _assign(model: ModelSpec, per_layer: list[list[np.ndarray]], source: str) -> None:
+    _warn_non_finite(
+        {
+            f"{layer.name}/{i}": a
+            for layer, arrays in zip(model.layers, per_layer)
+            for i, a in enumerate(arrays)
+        },
+        source,
+    )
     for layer, arrays in zip(model.layers, per_layer):
         if arrays:
             layer.set_weights(arrays)

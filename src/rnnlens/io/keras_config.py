@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import ModelFileError, RnnlensError
 from ..layers.objects import resolve
 from ..layers.options import ACTIVATIONS, INITIALIZERS
+from ..show import preview
 
 _LOOP_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful")
 _PENALTIES = (
@@ -198,7 +199,7 @@ def keras_to_rnnlens(model_config: object, source: str) -> dict[str, Any]:
         return _functional_to_rnnlens(model_config, source)
     if kind != "Sequential":
         raise ModelFileError(
-            f"{source}: a {kind!r} model; rnnlens reads Keras Sequential and functional models "
+            f"{source}: a {preview(kind)} model; rnnlens reads Keras Sequential and functional models "
             "(keras.Sequential, keras.Model(inputs, outputs)); a subclassed model's code is not "
             "in its file: rebuild it in rnnlens, or save a functional equivalent"
         )
@@ -279,12 +280,14 @@ def _layer(entry: object, problems: list[str], where: str) -> dict[str, Any] | N
         problems.append(f"{where} ({kind}): its config is not an object")
         return None
     name = config.get("name")
-    where = f"layer {name!r} ({kind})" if isinstance(name, str) else f"{where} ({kind})"
+    where = f"layer {preview(name)} ({kind})" if isinstance(name, str) else f"{where} ({kind})"
     module = entry.get("module")
     if entry.get("registered_name") not in (None, kind) or (
         isinstance(module, str) and not module.startswith("keras")
     ):
-        problems.append(f"{where}: custom object from {module or entry.get('registered_name')!r}")
+        problems.append(
+            f"{where}: custom object from {preview(module or entry.get('registered_name'))}"
+        )
         return None
     if kind == "InputLayer":
         return _input_layer(config, problems, where)
@@ -312,7 +315,7 @@ def _layer(entry: object, problems: list[str], where: str) -> dict[str, Any] | N
                 )
         elif key == "data_format":
             if value not in ("channels_last", None):
-                problems.append(f"{where}: data_format={value!r} (only channels_last)")
+                problems.append(f"{where}: data_format={preview(value)} (only channels_last)")
         elif key not in _IGNORED:
             problems.append(f"{where}: option {key}={_short(value)}")
     if kind == "Bidirectional":

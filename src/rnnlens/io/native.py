@@ -30,17 +30,22 @@ True
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
 import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelFileError, RnnlensError
 from ..hooks import runtime
+from ..limits import MAX_CONFIG_BYTES, MAX_DIMENSION, MAX_RANK
+from ..show import preview
 from .atomic import write_atomic
+from .budget import check_layer_count, model_file_cap, read_capped
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,8 +55,9 @@ if TYPE_CHECKING:
 FORMAT = "rnnlens"
 #: Bumped whenever a reader of the previous version could misread a new file.
 FORMAT_VERSION = 1
-# safetensors's own limit on the JSON header; a larger one is corruption or an attack.
-_MAX_HEADER_BYTES = 100 * 1024 * 1024
+# A real header is the config plus ~100 bytes per tensor: 16 MiB is far above any real model.
+_MAX_HEADER_BYTES = 16 << 20
+_MAX_TENSORS = 100_000
 _DTYPES = {"F16": ("<f2", 2), "F32": ("<f4", 4), "F64": ("<f8", 8)}
 
 
@@ -79,7 +85,13 @@ def save_model(model: ModelSpec, path: str | os.PathLike[str]) -> Path:
     tensors: dict[str, np.ndarray] = {}
     for layer in model.weighted_layers():
         for spec, value in zip(layer.weight_specs(), layer.get_weights()):
-            tensors[f"{layer.name}/{spec.name}"] = np.ascontiguousarray(value)
+            key = f"{layer.name}/{spec.name}"
+            if key in tensors:  # two weights under one key: the file would lose one of them
+                raise ModelFileError(
+                    f"cannot save to {path}: two weights would share the key {preview(key)}; "
+                    "rename one of the layers (layer names may not contain '/')"
+                )
+            tensors[key] = np.ascontiguousarray(value)
     metadata = {
         "format": FORMAT,
         "format_version": str(FORMAT_VERSION),
@@ -108,107 +120,189 @@ def load_config(path: str | os.PathLike[str]) -> ModelSpec:
 
 
 def read_native(path: str | os.PathLike[str], *, with_tensors: bool = True) -> NativeFile:
-    """Parse and validate a ``.rnnlens`` file without building the model."""
-    data = read_bytes(path, "an rnnlens model")
-    header, data_start = _parse_header(data, path)
+    """Parse and validate a ``.rnnlens`` file without building the model.
+
+    Only the 8-byte length and the header are read first (both capped); the tensor data is
+    read only ``with_tensors``, and only when the file's size is within
+    :func:`~rnnlens.io.budget.model_file_cap`.
+    """
+    prefix = read_capped(path, "an rnnlens model", 8, start=0, length=8)
+    header, data_start = _parse_header(prefix, path)
     metadata = header.pop("__metadata__", None)
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         raise ModelFileError(
             f"{path}: a safetensors file without rnnlens's metadata (no format='rnnlens'); "
             "save models with model.save(path), or load Keras files with rl.from_keras(path)"
         )
-    version = metadata.get("format_version")
-    if not isinstance(version, str) or not version.isdigit():
-        raise ModelFileError(f"{path}: format_version must be an integer, file has {version!r}")
+    _check_version(metadata.get("format_version"), path)
+    config = _parse_config(metadata.get("config"), path)
+    tensors: dict[str, np.ndarray] = {}
+    if with_tensors:
+        data = read_capped(path, "an rnnlens model", model_file_cap(), start=data_start)
+        tensors = _read_tensors(data, header, path)
+    return NativeFile(config, {str(k): str(v) for k, v in metadata.items()}, tensors)
+
+
+def _check_version(version: object, path: object) -> None:
+    # isdigit() accepts "¹" and other digits int() refuses; 5,000 digits would make int()
+    # itself raise. Six ASCII digits are plenty for a format version.
+    if (
+        not (isinstance(version, str) and version.isascii() and version.isdigit())
+        or len(version) > 6
+    ):
+        raise ModelFileError(
+            f"{path}: format_version must be a small integer, file has {preview(version)}"
+        )
     if int(version) != FORMAT_VERSION:
         newer = int(version) > FORMAT_VERSION
         raise ModelFileError(
             f"{path}: file format version {version}, this rnnlens reads version {FORMAT_VERSION}"
             + (": upgrade rnnlens to read it" if newer else ": re-save it with a current rnnlens")
         )
-    config = _parse_config(metadata.get("config"), path)
-    tensors = _read_tensors(data, data_start, header, path) if with_tensors else {}
-    return NativeFile(config, {str(k): str(v) for k, v in metadata.items()}, tensors)
 
 
 def read_bytes(path: str | os.PathLike[str], what: str) -> bytes:
-    """The whole file, with OS errors turned into :class:`ModelFileError`."""
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ModelFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path}: is a folder, expected {what} file") from None
-    except OSError as error:
-        raise ModelFileError(f"{path}: cannot read: {error.strerror or error}") from None
+    """The whole regular file, capped (:mod:`rnnlens.io.budget`); errors as ModelFileError."""
+    return read_capped(path, what, model_file_cap())
 
 
-def _parse_header(data: bytes, path: object) -> tuple[dict[str, Any], int]:
-    if len(data) < 8:
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys; two tensors under one key lose one silently.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _parse_header(prefix: bytes, path: str | os.PathLike[str]) -> tuple[dict[str, Any], int]:
+    if len(prefix) < 8:
         raise ModelFileError(
-            f"{path}: truncated or not a model file: {len(data)} bytes, shorter than the 8-byte "
-            "header length every .rnnlens (safetensors) file starts with"
+            f"{path}: truncated or not a model file: {len(prefix)} bytes, shorter than the "
+            "8-byte header length every .rnnlens (safetensors) file starts with"
         )
-    (length,) = struct.unpack("<Q", data[:8])
-    if length > _MAX_HEADER_BYTES or 8 + length > len(data):
+    (length,) = struct.unpack("<Q", prefix[:8])
+    if length > _MAX_HEADER_BYTES:
+        raise ModelFileError(
+            f"{path}: corrupted or hostile: the header claims {length:,} bytes, more than the "
+            f"{_MAX_HEADER_BYTES:,} an rnnlens file needs"
+        )
+    raw = read_capped(path, "an rnnlens model", _MAX_HEADER_BYTES, start=8, length=length)
+    if len(raw) < length:
         raise ModelFileError(
             f"{path}: truncated or corrupted: the header claims {length:,} bytes, the file holds "
-            f"{len(data) - 8:,} after the length field"
+            f"{len(raw):,} after the length field"
         )
     try:
-        header = json.loads(data[8 : 8 + length].decode("utf-8"))
+        header = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except _DuplicateKey as error:
+        raise ModelFileError(
+            f"{path}: corrupted or hostile: the header names {preview(str(error))} twice"
+        ) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ModelFileError(f"{path}: corrupted: the header is not valid JSON") from None
     if not isinstance(header, dict):
         raise ModelFileError(f"{path}: corrupted: the header is not a JSON object")
+    if len(header) > _MAX_TENSORS:
+        raise ModelFileError(
+            f"{path}: corrupted or hostile: {len(header):,} header entries, more than "
+            f"{_MAX_TENSORS:,}"
+        )
     return header, 8 + length
 
 
 def _parse_config(text: object, path: object) -> dict[str, Any]:
     if not isinstance(text, str):
         raise ModelFileError(f"{path}: the metadata has no model config")
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ModelFileError(
+            f"{path}: the model config holds {len(text):,} characters, more than "
+            f"{MAX_CONFIG_BYTES:,}"
+        )
     try:
         config = json.loads(text)
     except (ValueError, RecursionError):
         raise ModelFileError(f"{path}: the model config is not valid JSON") from None
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         raise ModelFileError(f"{path}: the model config needs a list under 'layers'")
+    check_layer_count(len(config["layers"]), path)
     return config
 
 
-def _read_tensors(
-    data: bytes, start: int, header: dict[str, Any], path: object
-) -> dict[str, np.ndarray]:
+def _read_tensors(data: bytes, header: dict[str, Any], path: object) -> dict[str, np.ndarray]:
     import numpy as np
 
-    available = len(data) - start
+    available = len(data)
+    spans: list[tuple[int, int, str]] = []
     tensors: dict[str, np.ndarray] = {}
     for name, entry in header.items():
+        where = f"{path}: tensor {preview(name)}"
         if not isinstance(entry, dict):
-            raise ModelFileError(f"{path}: tensor {name!r}: header entry is not an object")
+            raise ModelFileError(f"{where}: header entry is not an object")
         dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
         if not isinstance(dtype, str) or dtype not in _DTYPES:
-            raise ModelFileError(
-                f"{path}: tensor {name!r}: dtype {dtype!r} unsupported (F16, F32 or F64)"
-            )
+            raise ModelFileError(f"{where}: dtype {preview(dtype)} unsupported (F16, F32 or F64)")
         if not (_int_list(shape) and _int_list(offsets)) or len(offsets) != 2:  # type: ignore[arg-type]
-            raise ModelFileError(f"{path}: tensor {name!r}: shape or data_offsets malformed")
+            raise ModelFileError(f"{where}: shape or data_offsets malformed")
         assert isinstance(shape, list) and isinstance(offsets, list)
+        if len(shape) > MAX_RANK or any(d > MAX_DIMENSION for d in shape):
+            raise ModelFileError(
+                f"{where}: shape {preview(shape)} is beyond what rnnlens reads ({MAX_RANK} "
+                f"dimensions of at most {MAX_DIMENSION:,})"
+            )
         begin, end = offsets
         numpy_dtype, itemsize = _DTYPES[dtype]
         if not 0 <= begin <= end <= available:
             raise ModelFileError(
-                f"{path}: truncated or corrupted: tensor {name!r} lies at bytes {begin}..{end}, "
-                f"the file holds {available} bytes of tensor data"
+                f"{path}: truncated or corrupted: tensor {preview(name)} lies at bytes "
+                f"{preview(begin)}..{preview(end)}, the file holds {available} bytes of tensor data"
             )
-        if end - begin != math.prod(shape) * itemsize:
+        count = math.prod(shape)  # exact: the offsets bound it once it matches them
+        if end - begin != count * itemsize:
             raise ModelFileError(
-                f"{path}: corrupted: tensor {name!r} of shape {tuple(shape)} needs "
-                f"{math.prod(shape) * itemsize} bytes, its offsets span {end - begin}"
+                f"{path}: corrupted: tensor {preview(name)} of shape {preview(tuple(shape))} "
+                f"needs {preview(count * itemsize)} bytes, its offsets span {end - begin}"
             )
-        array = np.frombuffer(data, dtype=numpy_dtype, count=math.prod(shape), offset=start + begin)
+        spans.append((begin, end, name))
+        array = np.frombuffer(data, dtype=numpy_dtype, count=count, offset=begin)
         tensors[name] = array.reshape(shape).astype(np.float32 if dtype == "F16" else array.dtype)
+    _check_disjoint(spans, path)
+    _warn_non_finite(tensors, path)
     return tensors
+
+
+def _check_disjoint(spans: list[tuple[int, int, str]], path: object) -> None:
+    # Two tensors sharing bytes is not a file any writer makes (safetensors refuses it too).
+    spans.sort()
+    for (_, end, first), (begin, _, second) in itertools.pairwise(spans):
+        if begin < end:
+            raise ModelFileError(
+                f"{path}: corrupted or hostile: tensors {preview(first)} and {preview(second)} "
+                "overlap in the file"
+            )
+
+
+def _warn_non_finite(tensors: dict[str, np.ndarray], path: object) -> None:
+    import numpy as np
+
+    bad = [name for name, array in tensors.items() if array.size and not np.isfinite(array).all()]
+    if bad:
+        warnings.warn(
+            NonFiniteWeightsWarning(
+                f"{path}: weights {', '.join(preview(n, 60) for n in bad[:5])} hold NaN or "
+                "infinite values: predictions will be NaN; retrain, or load an earlier checkpoint"
+            ),
+            stacklevel=4,
+        )
+
+
+class NonFiniteWeightsWarning(UserWarning):
+    """A loaded model file holds NaN or infinite weights (loaded anyway, as Keras does)."""
 
 
 def _int_list(value: object) -> bool:
@@ -227,11 +321,20 @@ def _model_from_config(config: dict[str, Any], path: object) -> ModelSpec:
         return runtime().model_class(kind).from_config(config)
     except RnnlensError as error:
         raise ModelFileError(f"{path}: the model config is not usable: {error}") from None
-    except (TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError) as error:
+    except (
+        TypeError,
+        KeyError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OverflowError,
+    ) as error:
         # A hand-edited config can put any JSON value anywhere; the layer constructors check
         # what a person types, not every shape of JSON, so report it as a file defect.
         raise ModelFileError(
-            f"{path}: the model config is malformed ({type(error).__name__}: {error})"
+            f"{path}: the model config is malformed ({type(error).__name__}: "
+            f"{preview(str(error), 200)})"
         ) from None
 
 

@@ -3,8 +3,9 @@
 Refused before anything is decompressed: entry names that could escape a folder (``..``,
 absolute paths, drive letters, backslashes, NUL), duplicate names, encrypted entries, more
 entries than any model file has, and entries whose declared size or compression ratio is
-absurd (a "zip bomb"). Reading then stops at the declared size, so an archive that lies about
-its sizes cannot make us allocate more than the limit either.
+absurd (a "zip bomb"). Decompression then streams with a running total checked against both
+the size limit and the ratio, so an archive that lies about its sizes cannot make us
+allocate more than the limit either.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import lzma
 import zipfile
 import zlib
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
 from ..errors import ModelFileError
 
@@ -38,15 +40,20 @@ def odd_name(name: str) -> bool:
     return ".." in PurePosixPath(name).parts
 
 
-def read_members(data: bytes, wanted: dict[str, int], *, source: str) -> dict[str, bytes]:
+def read_members(
+    data: bytes | BinaryIO, wanted: dict[str, int], *, source: str
+) -> dict[str, bytes]:
     """The members named in ``wanted`` (name -> size limit in bytes) that the archive holds.
+
+    ``data`` is the archive's bytes or a seekable binary file; other members are never
+    decompressed.
 
     Raises:
         ModelFileError: not a zip file, odd or duplicate entry names, encrypted or oversized
             entries, or corrupted data (CRC mismatch, truncated stream).
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise ModelFileError(f"{source}: not a zip archive (or a truncated one)") from None
     with archive:
@@ -89,6 +96,12 @@ def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int, so
                 total += len(chunk)
                 if total > limit:
                     raise ModelFileError(f"{where} holds more than {limit:,} bytes")
+                # The declared sizes may lie: the ratio is checked on what really came out.
+                if total > _RATIO_FREE_BYTES and total > MAX_RATIO * max(entry.compress_size, 1):
+                    raise ModelFileError(
+                        f"{where} expands more than {MAX_RATIO}x while it is read: refused as "
+                        "a probable zip bomb"
+                    )
                 parts.append(chunk)
     except ModelFileError:
         raise

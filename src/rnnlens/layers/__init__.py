@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigError
+from ..show import preview
 from .activation import Activation
 from .attention import AdditiveAttention, Attention
 from .base import Layer, WeightSpec
@@ -109,7 +110,7 @@ def layer_from_config(spec: dict[str, Any]) -> Layer:
     cls = LAYER_TYPES.get(spec["class_name"])
     if cls is None:
         raise ConfigError(
-            f"unsupported layer type {spec['class_name']!r}; rnnlens knows: {', '.join(LAYER_TYPES)}"
+            f"unsupported layer type {preview(spec['class_name'])}; rnnlens knows: {', '.join(LAYER_TYPES)}"
         )
     config = spec.get("config", {})
     if not isinstance(config, dict):

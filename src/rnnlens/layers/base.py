@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, ShapeError
 from ..hooks import runtime
+from ..limits import MAX_DIMENSION
 from ..naming import snake_case, unique_name
 from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
+from ..show import preview
 from ..symbolic import Size
+from . import checks
 from .calling import call_layer
 from .objects import KerasObject, serialize
 from .options import regularizer_option
@@ -80,11 +83,7 @@ class Layer:
         unknown = sorted(set(kwargs) - set(_LAYER_KWARGS) - set(_IGNORED_KWARGS))
         if unknown:
             raise ConfigError(self._unknown_argument_message(unknown[0]))
-        name = kwargs.get("name")
-        if name is not None and (not isinstance(name, str) or not name):
-            raise ConfigError(
-                f"{type(self).__name__}: name must be a non-empty string, received {name!r}"
-            )
+        name = checks.layer_name(type(self).__name__, kwargs.get("name"))
         self.name: str = name or unique_name(snake_case(type(self).__name__))
         self.trainable: bool = bool(kwargs.get("trainable", True))
         self.activity_regularizer = regularizer_option(
@@ -92,9 +91,9 @@ class Layer:
         )
         self.dtype = kwargs.get("dtype")
         self.declared_input_shape: Shape | None = _declared_shape(type(self).__name__, kwargs)
-        batch_size = kwargs.get("batch_size")
+        batch_size = checks.batch_size(type(self).__name__, kwargs.get("batch_size"))
         if kwargs.get("batch_input_shape") is not None:
-            batch_size = next(iter(kwargs["batch_input_shape"]))
+            batch_size = kwargs["batch_input_shape"][0]  # checked by _declared_shape
         self.declared_batch_size: int | None = batch_size
         self.input_shape: ShapeOrList | None = None
         self.output_shape: ShapeOrList | None = None
@@ -253,10 +252,8 @@ class Layer:
 def _declared_shape(layer_type: str, kwargs: dict[str, Any]) -> Shape | None:
     """Read ``input_shape`` / ``batch_input_shape`` / ``input_dim`` as Keras 2 did."""
     if kwargs.get("batch_input_shape") is not None:
-        full = as_shape(
-            tuple(kwargs["batch_input_shape"])[1:], what=f"{layer_type} batch_input_shape"
-        )
-        return full
+        full = checks.batch_shape(layer_type, kwargs["batch_input_shape"], "batch_input_shape")
+        return as_shape(full[1:], what=f"{layer_type} batch_input_shape")
     if kwargs.get("input_shape") is not None:
         return as_shape(kwargs["input_shape"], what=f"{layer_type} input_shape")
     if kwargs.get("input_dim") is not None:
@@ -281,9 +278,9 @@ def positive_int(layer_type: str, argument: str, value: object) -> int:
     """Validate counts such as ``units``: a positive integer, or a size from data (symbolic)."""
     if isinstance(value, Size) and value.known_positive():
         return value  # type: ignore[return-value]  # a Size computes like an int
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_DIMENSION:
         raise ConfigError(
-            f"{layer_type}: {argument} must be a positive integer, received {value!r}"
+            f"{layer_type}: {argument} must be a positive integer, received {preview(value)}"
         )
     return value
 
@@ -292,7 +289,7 @@ def fraction(layer_type: str, argument: str, value: object) -> float:
     """Validate rates such as ``dropout``: a number in [0, 1)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ConfigError(
-            f"{layer_type}: {argument} must be a number in [0, 1), received {value!r}"
+            f"{layer_type}: {argument} must be a number in [0, 1), received {preview(value)}"
         )
     return float(value)
 

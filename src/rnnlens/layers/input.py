@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..nodes import Node, SymbolicTensor
 from ..shapes import Shape, as_shape
+from . import checks
 from .base import Layer
 
 
@@ -48,8 +49,9 @@ class InputLayer(Layer):
         if kwargs.pop("input_tensor", kwargs.pop("tensor", None)) is not None:
             raise ConfigError("Input: input_tensor= is not supported; give shape=...")
         if shape is None and batch_shape is not None:
-            full = tuple(batch_shape)
+            full = checks.batch_shape("Input", batch_shape, "batch_shape")  # () is an error
             shape, batch_size = full[1:], full[0]
+        batch_size = checks.batch_size("Input", batch_size)
         if shape is None:
             raise ConfigError(
                 "InputLayer needs shape=(time, features), for example InputLayer(shape=(10, 2))"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from ..errors import ConfigError
+from ..show import preview
 from .objects import Constraint, Initializer, Regularizer, resolve
 
 # Keras 3 activation names. The math lives in rnnlens.engine.activations.
@@ -57,9 +58,11 @@ def activation_name(layer_type: str, argument: str, value: object, *, in_cell: b
     allowed = [a for a in ACTIVATIONS if not (in_cell and a in _CELL_EXCLUDED)]
     if isinstance(value, str) and value in allowed:
         return value
-    close = difflib.get_close_matches(str(value), allowed, n=1)
+    # Only a short string gets a suggestion: str() of a huge nested value is the blow-up.
+    word = value if isinstance(value, str) and len(value) <= 64 else ""
+    close = difflib.get_close_matches(word, allowed, n=1) if word else []
     hint = f"did you mean '{close[0]}'?" if close else f"choose one of: {', '.join(allowed)}"
-    raise ConfigError(f"{layer_type}: unknown {argument} {value!r}; {hint}")
+    raise ConfigError(f"{layer_type}: unknown {argument} {preview(value)}; {hint}")
 
 
 def initializer_name(layer_type: str, argument: str, value: object) -> str | Initializer:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
+from ..show import preview
 from .base import Layer, WeightSpec, require_rank, serialize_layer
 from .input import InputLayer
 from .recurrent import Recurrent, check_initial_state
@@ -46,7 +47,7 @@ class Bidirectional(Layer):
             )
         if merge_mode not in MERGE_MODES:
             raise ConfigError(
-                f"Bidirectional: unknown merge_mode {merge_mode!r}; choose one of concat, sum, mul, ave, None"
+                f"Bidirectional: unknown merge_mode {preview(merge_mode)}; choose one of concat, sum, mul, ave, None"
             )
         super().__init__(**kwargs)
         if self.declared_input_shape is None:

@@ -20,8 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -405,17 +403,9 @@ class CSVLogger(Callback):
         if not self.prefix:
             writer.writeheader()
         writer.writerows(self.rows)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temp = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(self.prefix + buffer.getvalue())
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        from ..io.atomic import write_atomic  # fsync, rename, 0644-style mode, clean failures
+
+        write_atomic(self.path, self.prefix + buffer.getvalue(), make_parents=True)
 
 
 def __getattr__(name: str) -> Any:

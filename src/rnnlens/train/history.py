@@ -52,7 +52,7 @@ class History:
         if path is not None and Path(path).suffix.lower() == ".svg":
             from ..io.atomic import write_atomic
 
-            return write_atomic(path, render_svg(self, keys).encode("utf-8"))
+            return write_atomic(path, render_svg(self, keys), make_parents=True)
         from ..extras import require
 
         require("matplotlib", extra="plot", feature="History.plot() without an .svg path")

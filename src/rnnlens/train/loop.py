@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,24 @@ def _positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{name} must be a positive integer, received {value!r}")
     return value
+
+
+def _check_fit_options(shuffle: object, split: object, folder: object, resume: object) -> None:
+    # Types are checked here, where the call was written: shuffle="no" would otherwise mean
+    # True, and checkpoint_dir=5 would fail deep inside the first checkpoint.
+    from ..show import preview
+
+    for name, value in (("shuffle", shuffle), ("resume", resume)):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name} must be True or False, received {preview(value)}")
+    if isinstance(split, bool) or not isinstance(split, (int, float)) or not 0 <= split < 1:
+        raise ConfigError(
+            f"validation_split must be in [0, 1), a number such as 0.2, received {preview(split)}"
+        )
+    if folder is not None and not isinstance(folder, (str, os.PathLike)):
+        raise ConfigError(
+            f"checkpoint_dir must be a folder path (str or Path), received {preview(folder)}"
+        )
 
 
 def fit(
@@ -141,6 +160,7 @@ def fit(
             f"initial_epoch must be a non-negative integer, received {initial_epoch!r}"
         )
     check_precision(mixed_precision)
+    _check_fit_options(shuffle, validation_split, checkpoint_dir, resume)
     callbacks = list(callbacks or [])
     for callback in callbacks:
         if not isinstance(callback, Callback):
@@ -176,7 +196,11 @@ def fit(
     start_epoch, start_batch, sums = initial_epoch, 0, None
     seed: int | None = None
     found_callbacks: list[dict[str, Any]] = []
+    lock = None
     if checkpoint_dir is not None and ctx.is_main:
+        from ..io.lock import lock_folder  # a second process resuming this folder: clear error
+
+        lock = lock_folder(checkpoint_dir, "checkpoint_dir")
         remove_stale_temporaries(checkpoint_dir)
     if resume and checkpoint_dir is not None:
         found = load_latest(checkpoint_dir)
@@ -319,6 +343,8 @@ def fit(
     # As Keras: after fit the model is in inference mode (dropout off for model.module(x)).
     module.train(False)
     ctx.shutdown()
+    if lock is not None:
+        lock.release()
     return history
 
 
