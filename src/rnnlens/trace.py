@@ -1,13 +1,39 @@
 """``rl.trace(model, x)``: what every layer received, carried and handed on at every step.
 
-Recurrent layers run on the reference step loop with recording switched on, so each gate is
-kept: LSTM ``i, f, c_hat, o`` and states ``h, c``; GRU ``z, r, h_hat`` and ``h``; SimpleRNN
-``h``. Both directions of a ``Bidirectional`` are kept. Other layers keep their output. The
-mask travels from layer to layer exactly as in the model's forward pass.
+How it records: each recurrent layer runs its fused kernel (oneDNN/cuDNN) as ``predict`` does;
+the gates of every step are then recomputed from the kernel's own hidden states (one batched
+matrix product over ``h(t-1)`` and ``x(t)``, :mod:`rnnlens.engine.record`), and the recomputed
+``h`` is checked against the kernel's on every trace (:attr:`DirectionTrace.h_check`). Layers
+the fused kernel cannot compute (other activations, GRU ``reset_after=False``) run on the
+reference step loop, which records as it goes (``path="reference"`` forces it everywhere).
 
-Every per-step array has axes ``("batch", "time", "unit")`` and its time axis is the *input*
-time: for a backward direction, step ``t`` is the state after reading ``x[t]`` (the layer read
-the steps from last to first, so that state has seen ``x[t:]``).
+The trace data type (shared with :mod:`rnnlens.pytorch`, which fills it for ``nn.LSTM``,
+``nn.GRU`` and ``nn.RNN`` inside any module)::
+
+    Trace
+      inputs: np.ndarray                  what was traced, (batch, time, features)
+      layers: list[LayerTrace]            in the order the data flows; trace["name"] or trace[0]
+    LayerTrace
+      name, kind                          "lstm", "LSTM" ("Bidirectional(LSTM)", "nn.LSTM", ...)
+      inputs, input_axes                  what the layer received
+      output, output_axes                 exactly what it handed on (a list for several tensors)
+      mask                                (batch, time) bool, True at real steps; None unmasked
+      directions: tuple[DirectionTrace]   empty for non-recurrent layers
+    DirectionTrace
+      direction                           "forward" or "backward"
+      arrays: dict[str, np.ndarray]       each (batch, time, units), in RECORD_ORDER
+      path                                "fused" (recomputed from the kernel's outputs) or
+                                          "reference" (recorded by the step loop)
+      h_check                             max |h recomputed - h of the kernel|; None on
+                                          "reference" (the loop's h is the output itself)
+
+Array names are Keras's, whatever the source: LSTM ``i, f, c_hat, o, c, h``; GRU ``z, r,
+h_hat, h``; SimpleRNN ``h`` (torch's ``g`` is ``c_hat``, its ``n`` is ``h_hat``). Every
+per-step array has axes ``("batch", "time", "unit")`` and its time axis is the *input* time:
+for a backward direction, step ``t`` is the state after reading ``x[t]`` (the layer read the
+steps from last to first, so that state has seen ``x[t:]``). At a masked step the states
+repeat the previous step's and the gates are what the cell would compute there (they are not
+used).
 """
 
 from __future__ import annotations
@@ -46,6 +72,8 @@ class DirectionTrace:
     direction: str  # "forward" or "backward"
     arrays: dict[str, np.ndarray]
     axes: tuple[str, ...] = STEP_AXES
+    path: str = "reference"  # "fused": recomputed from the kernel's states; "reference": the loop
+    h_check: float | None = None  # max |h recomputed - h of the fused kernel|; None on "reference"
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.arrays:
@@ -119,6 +147,13 @@ class Trace:
 
     def __len__(self) -> int:
         return len(self.layers)
+
+    @property
+    def max_h_difference(self) -> float:
+        """The largest :attr:`DirectionTrace.h_check` over every fused-recorded direction (0.0
+        when none was recorded from a fused kernel)."""
+        checks = [d.h_check for layer in self.layers for d in layer.directions]
+        return max((c for c in checks if c is not None), default=0.0)
 
 
 def _axes(array: Any, last: str = "unit") -> tuple[str, ...]:
