@@ -168,11 +168,17 @@ def _numpy(value: Any) -> Any:
 
 
 def _direction(name: str, result: RunResult, kind: str, flip: bool) -> DirectionTrace:
+    from .engine.record import H_ERROR
+
     arrays = {}
     for key in RECORD_ORDER[kind]:
         value = result.record[key]  # (B, T, U)
         arrays[key] = (value.flip(1) if flip else value).detach().cpu().numpy()
-    return DirectionTrace(name, arrays)
+    error = result.record.get(H_ERROR)  # (B, T); only the fused recording checks itself
+    if error is None:
+        return DirectionTrace(name, arrays)
+    check = float(error.max()) if error.numel() else 0.0
+    return DirectionTrace(name, arrays, path="fused", h_check=check)
 
 
 def _run_layer(
@@ -206,12 +212,15 @@ def _run_layer(
     return module(x, mask), ()
 
 
-def trace(model: Sequential, x: Any) -> Trace:
+def trace(model: Sequential, x: Any, *, path: str = "auto") -> Trace:
     """Run ``x`` through ``model`` once, recording every layer at every time step.
 
-    The recurrent layers use the reference step loop (the only path that exposes gates), so
-    the outputs equal the fused path's up to float rounding. Dropout is off (inference mode).
-    Stateful layers start from, and update, their carried states as in ``predict``.
+    Recurrent layers run their fused kernel where it computes them exactly (masks included)
+    and the gates are recomputed from its states in batched products, then checked against
+    it (:attr:`DirectionTrace.h_check`); the others, or all with ``path="reference"``, run
+    the reference step loop. The outputs equal ``predict``'s up to float rounding. Dropout
+    is off (inference mode). Stateful layers start from, and update, their carried states as
+    in ``predict``.
 
     >>> import numpy as np, rnnlens as rl
     >>> from rnnlens.layers import LSTM
@@ -219,10 +228,13 @@ def trace(model: Sequential, x: Any) -> Trace:
     >>> t = rl.trace(model, np.zeros((5, 3, 2)))
     >>> t[0]["f"].shape, t[0].forward.axes, t[1]["c"].shape, t.output.shape
     ((5, 3, 4), ('batch', 'time', 'unit'), (5, 3, 2), (5, 2))
+    >>> t[0].forward.path, t.max_h_difference < 1e-4
+    ('fused', True)
 
     Args:
         model: a :class:`~rnnlens.Sequential` model.
         x: inputs (batch, time, features), numbers; a few samples are enough.
+        path: ``"auto"`` (fused recording where exact) or ``"reference"`` (the step loop).
 
     Returns:
         A :class:`Trace`: ``trace[name_or_index]`` is a :class:`LayerTrace` whose
@@ -230,17 +242,28 @@ def trace(model: Sequential, x: Any) -> Trace:
 
     Raises:
         InputDataError: ``x`` does not fit the model's input shape.
+        ConfigError: ``path`` is neither ``"auto"`` nor ``"reference"``.
+        RecordingMismatchError: the gates recomputed from a fused kernel do not reproduce
+            its ``h`` (the recording would not be what the model computed).
     """
     import torch
 
     from .engine.predict import as_input_array, to_tensor, warn_non_finite
+    from .engine.recurrent import RecurrentModule
 
+    if path not in ("auto", "reference"):
+        raise ConfigError(f"trace: path must be 'auto' or 'reference', received {path!r}")
     array = as_input_array(model, x)
     warn_non_finite(array)
     module = model.module
     device, dtype = module.placement()
     layers: list[LayerTrace] = []
     was_training = module.training
+    recurrent = [m for m in module.modules() if isinstance(m, RecurrentModule)]
+    paths = [m.path for m in recurrent]
+    if path == "reference":
+        for m in recurrent:
+            m.path = "reference"
     module.eval()
     try:
         with torch.inference_mode():
@@ -270,6 +293,8 @@ def trace(model: Sequential, x: Any) -> Trace:
                 mask = next_mask
     finally:
         module.train(was_training)
+        for m, previous in zip(recurrent, paths):
+            m.path = previous
     return Trace(inputs=array, layers=layers)
 
 
@@ -277,8 +302,8 @@ class _CallableModule(types.ModuleType):
     """Once ``rnnlens.trace`` (this module) is imported, Python binds the name ``trace`` on the
     package to the module, shadowing the function ``rl.trace``; calling the module calls it."""
 
-    def __call__(self, model: Sequential, x: Any) -> Trace:
-        return trace(model, x)
+    def __call__(self, model: Sequential, x: Any, *, path: str = "auto") -> Trace:
+        return trace(model, x, path=path)
 
 
 sys.modules[__name__].__class__ = _CallableModule
