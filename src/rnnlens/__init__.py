@@ -28,6 +28,9 @@ __version__ = "0.1.0"
 _LAZY = {
     "set_seed": ("rnnlens.train.seed", "set_seed"),
     "trace": ("rnnlens.trace", "trace"),
+    "patch": ("rnnlens.interpret.patch", "patch"),
+    "ablate_units": ("rnnlens.interpret.patch", "ablate_units"),
+    "attribute": ("rnnlens.interpret.attribute", "attribute"),
     "load": ("rnnlens.io.native", "load_model"),
     "from_keras": ("rnnlens.io.keras", "from_keras"),
     "to_keras": ("rnnlens.io.keras", "to_keras"),

@@ -181,34 +181,45 @@ def _direction(name: str, result: RunResult, kind: str, flip: bool) -> Direction
     return DirectionTrace(name, arrays, path="fused", h_check=check)
 
 
+def layer_output(module: Any, first: RunResult, second: RunResult | None = None) -> Any:
+    """What a recurrent layer hands on, given its pass: one :class:`RunResult` for a plain
+    layer (processing order), forward then backward for a ``Bidirectional`` (both aligned
+    with input time). A list when the layer returns several tensors."""
+    from .engine.bidirectional import merge
+
+    if second is None:
+        spec = module.spec
+        output: Any = first.sequence if spec.return_sequences else first.last
+        return [output, *first.states] if spec.return_state else output
+    wrapper = module.spec
+    pair = (
+        (first.sequence, second.sequence) if wrapper.return_sequences else (first.last, second.last)
+    )
+    merged = merge(wrapper.merge_mode, *pair)
+    if wrapper.return_state:
+        return [*merged, *first.states, *second.states]
+    return merged[0] if len(merged) == 1 else merged
+
+
 def _run_layer(
     module: Any, x: torch.Tensor, mask: torch.Tensor | None
 ) -> tuple[Any, tuple[DirectionTrace, ...]]:
     """The layer's output, computed on the recording path, and its recorded directions."""
-    from .engine.bidirectional import BidirectionalModule, merge
+    from .engine.bidirectional import BidirectionalModule
     from .engine.recurrent import RecurrentModule
 
     if isinstance(module, RecurrentModule):
-        spec = module.spec
         result = module.run(x, mask, record=True)
-        output: Any = result.sequence if spec.return_sequences else result.last
-        if spec.return_state:
-            output = [output, *result.states]
         # go_backwards: the record is in processing order; put it back on input time.
-        return output, (_direction("forward", result, module.kind, spec.go_backwards),)
+        direction = _direction("forward", result, module.kind, module.spec.go_backwards)
+        return layer_output(module, result), (direction,)
     if isinstance(module, BidirectionalModule):
-        wrapper = module.spec
         fw, bw = module.run(x, mask, record=True)  # both already aligned with input time
-        pair = (fw.sequence, bw.sequence) if wrapper.return_sequences else (fw.last, bw.last)
-        merged = merge(wrapper.merge_mode, *pair)
-        output = merged[0] if len(merged) == 1 else merged
-        if wrapper.return_state:
-            output = [*merged, *fw.states, *bw.states]
         directions = (
             _direction("forward", fw, module.forward_layer.kind, False),
             _direction("backward", bw, module.backward_layer.kind, False),
         )
-        return output, directions
+        return layer_output(module, fw, bw), directions
     return module(x, mask), ()
 
 

@@ -35,7 +35,7 @@ TRACE_WORKLOADS = {**{k: WORKLOADS[k] for k in ("W2", "W3", "W4")}, "L1000": L10
 def _calls(workload: Workload) -> tuple[Any, Callable[[], object], Callable[[], Any]]:
     import torch
 
-    from .. import trace
+    from ..trace import trace
     from .engines import build_rnnlens_model, make_data
 
     torch.manual_seed(0)
