@@ -4,8 +4,9 @@ Workloads W2-W4 of the main benchmark and L1000, a 1,000-step, 256-unit stack tr
 sequences. Times are interleaved medians (:func:`rnnlens.bench.timing.interleaved`); memory
 is each call's peak RSS growth in a fresh process (:func:`rnnlens.bench.memory.measure`),
 set against what the trace records (every array it returns) plus one forward pass (the
-growth of ``predict``). Run as ``python -m rnnlens.bench.trace_bench --probe W3`` for one
-memory probe; it prints one JSON object.
+growth of ``predict``), each call in its own fresh process. Run as
+``python -m rnnlens.bench.trace_bench --probe W3 trace`` for one memory probe; it prints one
+JSON object.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ L1000 = Workload(
 TRACE_WORKLOADS = {**{k: WORKLOADS[k] for k in ("W2", "W3", "W4")}, "L1000": L1000}
 
 
-def _calls(workload: Workload) -> tuple[Any, Callable[[], object], Callable[[], Any]]:
+def _calls(
+    workload: Workload, samples: int | None = None
+) -> tuple[Any, Callable[[], object], Callable[[], Any]]:
+    """The model and its two timed calls on the workload's batch (or its first ``samples``)."""
     import torch
 
     from ..trace import trace
@@ -41,6 +45,7 @@ def _calls(workload: Workload) -> tuple[Any, Callable[[], object], Callable[[], 
     torch.manual_seed(0)
     model = build_rnnlens_model(workload)
     x, _ = make_data(workload)
+    x = x if samples is None else x[:samples]
 
     def predict() -> object:
         return model.predict(x, batch_size=len(x))
@@ -58,43 +63,52 @@ def recorded_bytes(traced: Any) -> int:
     return int(total)
 
 
-def probe(key: str) -> dict[str, Any]:
-    """Peak RSS growth of ``predict`` and of ``trace`` (fresh process), and the recorded MiB."""
+def probe(key: str, call: str, tiny: bool = False) -> dict[str, Any]:
+    """Peak RSS growth (MiB) of one ``call`` ("predict" or "trace") in this fresh process.
+
+    One single-sample call first loads what any first call loads (lazy imports, kernel
+    set-up), so only the batch's own memory is counted; "trace" also reports the MiB of
+    every array the trace returns.
+    """
     from .memory import measure
 
-    _, predict, run_trace = _calls(TRACE_WORKLOADS[key])
-    predict()
-    traced = run_trace()  # warm: lazy imports and kernel set-up are not the trace's memory
-    recorded = recorded_bytes(traced) / 2**20
-    del traced
-    predict_mib, method = measure(predict, 1)
-    trace_mib, _ = measure(run_trace, 1)
-    return {
-        "predict_mib": predict_mib,
-        "trace_mib": trace_mib,
-        "recorded_mib": recorded,
-        "method": method,
-    }
+    workload = TRACE_WORKLOADS[key].tiny() if tiny else TRACE_WORKLOADS[key]
+    index = 1 if call == "predict" else 2
+    _calls(workload, samples=1)[index]()
+    chosen = _calls(workload)[index]
+    result: dict[str, Any] = {}
+    if call == "trace":
+        traced = chosen()
+        result["recorded_mib"] = recorded_bytes(traced) / 2**20
+        del traced
+    result[f"{call}_mib"], result["method"] = measure(chosen, 1)
+    return result
 
 
-def _probe_in_subprocess(key: str) -> dict[str, Any]:
-    command = [sys.executable, "-m", "rnnlens.bench.trace_bench", "--probe", key]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env={**os.environ})
-    if done.returncode != 0:
-        return {"skipped": (done.stderr.strip().splitlines() or ["no output"])[-1]}
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+def _probe_in_subprocess(key: str, tiny: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for call in ("predict", "trace"):
+        command = [sys.executable, "-m", "rnnlens.bench.trace_bench", "--probe", key, call]
+        command += ["--tiny"] if tiny else []
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=600, env={**os.environ}
+        )
+        if done.returncode != 0:
+            return {"skipped": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+        result.update(json.loads(done.stdout.strip().splitlines()[-1]))
     return result
 
 
 def run_trace_bench(
-    keys: tuple[str, ...] | None = None, repeats: int = 5, memory: bool = True
+    keys: tuple[str, ...] | None = None, repeats: int = 5, memory: bool = True, tiny: bool = False
 ) -> list[dict[str, Any]]:
-    """Median seconds of predict and trace per workload, their ratio, and the memory probe."""
+    """Median seconds of predict and trace per workload, their ratio, and the memory probes
+    (``tiny``: the workloads at toy size, which proves the harness runs and measures nothing)."""
     from .timing import interleaved
 
     rows = []
     for key in keys or tuple(TRACE_WORKLOADS):
-        workload = TRACE_WORKLOADS[key]
+        workload = TRACE_WORKLOADS[key].tiny() if tiny else TRACE_WORKLOADS[key]
         model, predict, run_trace = _calls(workload)
         samples = interleaved({"predict": predict, "trace": run_trace}, repeats, warmup=1)
         traced = run_trace()
@@ -108,7 +122,7 @@ def run_trace_bench(
             "h_check": traced.max_h_difference,
         }
         if memory:
-            row.update(_probe_in_subprocess(key))
+            row.update(_probe_in_subprocess(key, tiny))
         rows.append(row)
         del model, traced
     return rows
@@ -142,8 +156,10 @@ def render(rows: list[dict[str, Any]], command: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--probe", choices=list(TRACE_WORKLOADS), required=True)
+    parser.add_argument("call", choices=["predict", "trace"])
+    parser.add_argument("--tiny", action="store_true")
     args = parser.parse_args(argv)
-    print(json.dumps(probe(args.probe)))
+    print(json.dumps(probe(args.probe, args.call, args.tiny)))
     return 0
 
 

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--full", action="store_true", help="enough rounds for the published table")
     size.add_argument("--tiny", action="store_true", help="toy sizes: proves the harness runs")
-    size.add_argument(
+    parser.add_argument(
         "--trace",
         action="store_true",
         help="only rl.trace against predict (W2-W4, L1000; --workloads picks a subset)",
@@ -119,7 +119,8 @@ def _run_trace(args: argparse.Namespace) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    rows = run_trace_bench(keys, repeats=args.repeats or 5, memory=not args.no_memory)
+    repeats = args.repeats or (1 if args.tiny else 5)
+    rows = run_trace_bench(keys, repeats=repeats, memory=not args.no_memory, tiny=args.tiny)
     text = render(rows, _command_line(args))
     if args.output is None:
         print(text, end="")
