@@ -153,3 +153,17 @@ def test_bad_path_is_refused() -> None:
     model = rl.Sequential([LSTM(2, input_shape=(3, 1))])
     with pytest.raises(rl.ConfigError, match="path must be"):
         rl.trace(model, np.zeros((1, 3, 1)), path="fast")
+
+
+def test_forcing_the_fused_path_records_from_the_fused_kernel() -> None:
+    from rnnlens.engine.sequential import set_path
+
+    model = _model("GRU", "bidirectional", masked=True)
+    set_path(model, "fused")
+    x = _inputs(True)
+    t = rl.trace(model, x)
+    assert {d.path for layer in t.layers for d in layer.directions} == {"fused"}
+    np.testing.assert_allclose(t.output, rl.trace(model, x, path="reference").output, atol=1e-12)
+    x[3] = 0.0  # a sample with no real step: the fused kernel cannot, and says so
+    with pytest.raises(rl.ConfigError, match="path='fused' cannot compute this call"):
+        rl.trace(model, x)
