@@ -164,3 +164,16 @@ def test_the_report_command_labels_years_and_names_windows(tmp_path: Path) -> No
         assert page.inner_text("#step-label") == f"year {last - 13} (step 1 of 12)"
         assert "h of layer 'lstm' is set to zero" in page.inner_text("#effects")
         assert errors == []
+
+
+def test_the_effect_of_zeroing_a_state_on_a_sequence_output_is_a_series() -> None:
+    torch.manual_seed(2)
+    model = rl.Sequential([GRU(4, return_sequences=True, input_shape=(9, 2)), Dense(3)])
+    x = np.random.default_rng(5).normal(size=(2, 9, 2))
+    content = build_content(model, x, samples=2, patch_step=4, attribution=None)
+    series = content.effect["series"]
+    changed = rl.patch(model, x, layer=0, step=4, value=0.0)
+    expected = np.abs(changed - model.predict(x)).mean(axis=-1)
+    np.testing.assert_allclose([series["sample 0"], series["sample 1"]], expected, atol=1e-6)
+    assert max(series["sample 0"][:4]) == 0.0 and series["sample 0"][4] > 0  # only from step 4 on
+    assert all("attribution" not in sample for sample in content.samples)

@@ -80,15 +80,19 @@ def downstream_effect(
     }
     if before.ndim == 3:  # an output per step: how far each step moved, mean over units
         effect["series"] = {
-            entry["name"]: np.abs(after[s] - before[s]).mean(axis=-1).round(6).tolist()
+            entry["name"]: np.abs(after[s] - before[s])
+            .mean(axis=-1)
+            .astype(np.float64)
+            .round(6)
+            .tolist()
             for s, entry in enumerate(samples)
         }
         return effect
     effect["rows"] = [
         {
             "sample": entry["name"],
-            "before": np.round(before[s][:SHOWN_OUTPUTS], 4).tolist(),
-            "after": np.round(after[s][:SHOWN_OUTPUTS], 4).tolist(),
+            "before": np.round(before[s][:SHOWN_OUTPUTS].astype(np.float64), 4).tolist(),
+            "after": np.round(after[s][:SHOWN_OUTPUTS].astype(np.float64), 4).tolist(),
         }
         for s, entry in enumerate(samples)
     ]
