@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench bench-ddp fuzz figures clean
+.PHONY: demo test lint typecheck unit docs bench bench-ddp fuzz figures clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	scripts/ensure-browser
 	KERAS_BACKEND=torch $(BIN)/pytest -q
+
+# the API reference from the docstrings; warnings (a broken docstring) fail the build
+docs: $(STAMP)
+	$(BIN)/python scripts/build_docs.py out/docs
 
 bench: $(STAMP)
 	$(BIN)/rnnlens bench --full --output docs/benchmarks.md --json bench/results.json

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))  # the tests package holds the shared models and b
 
 from tests.support.browser import screenshot  # noqa: E402
 from tests.support.page import chromium_page  # noqa: E402
-from tests.test_explain import bigru_stack, encoder_decoder  # noqa: E402
+from tests.test_explain import bigru_stack, deep_bidirectional, encoder_decoder  # noqa: E402
 from tests.test_parse import SEED_QUESTION, SEED_SEQ2SEQ  # noqa: E402
 from tests.test_report import report_model  # noqa: E402
 
@@ -36,6 +36,7 @@ def diagrams() -> None:
         "user_story_seq2seq": lambda: parse_python(SEED_SEQ2SEQ).model,
         "bidirectional_gru": bigru_stack,
         "encoder_decoder": encoder_decoder,
+        "deep_bidirectional": deep_bidirectional,
     }
     for name, build in builders.items():
         rl.clear_session()  # layer names as in a fresh session: lstm, lstm_1, not lstm_4
@@ -45,6 +46,16 @@ def diagrams() -> None:
         width, height = re.search(r'width="(\d+)" height="(\d+)"', svg.read_text()).groups()
         screenshot(svg, DIAGRAMS / f"{name}.png", int(width), int(height))
         print(f"wrote {svg.relative_to(ROOT)} and its PNG")
+
+
+def one_column_per_step() -> None:
+    """The answer's 5-step model drawn with every step (``all_steps=True``)."""
+    rl.clear_session()
+    svg = DIAGRAMS / "user_story_all_steps.svg"
+    parse_python(SEED_QUESTION).model.diagram(svg, all_steps=True)
+    width, height = re.search(r'width="(\d+)" height="(\d+)"', svg.read_text()).groups()
+    screenshot(svg, DIAGRAMS / "user_story_all_steps.png", int(width), int(height))
+    print(f"wrote {svg.relative_to(ROOT)} and its PNG")
 
 
 def report_sections() -> None:
@@ -80,5 +91,7 @@ if __name__ == "__main__":
     DIAGRAMS.mkdir(parents=True, exist_ok=True)
     REPORT.mkdir(parents=True, exist_ok=True)
     diagrams()
-    report_sections()
-    demo_report()
+    one_column_per_step()
+    if "--diagrams-only" not in sys.argv:
+        report_sections()
+        demo_report()

@@ -133,7 +133,7 @@ def test_reduce_lr_on_plateau_divides_the_optimizer_learning_rate() -> None:
     assert history.history["learning_rate"] == pytest.approx(
         [0.01, 0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025, 0.002]
     )
-    assert model._training.optimizer.param_groups[0]["lr"] == pytest.approx(0.002)
+    assert model.training_state.optimizer.param_groups[0]["lr"] == pytest.approx(0.002)
 
 
 def test_terminate_on_nan_stops_quietly_at_the_bad_batch() -> None:

@@ -12,7 +12,7 @@ from rnnlens.explain.svg import columns
 from rnnlens.parse import parse_python
 
 from .support.browser import read_png, require_browser, screenshot
-from .test_explain import bigru_stack, encoder_decoder
+from .test_explain import MODELS, bigru_stack, encoder_decoder
 from .test_parse import SEED_QUESTION, SEED_SEQ2SEQ
 
 
@@ -25,7 +25,12 @@ def test_many_to_one_sends_only_the_last_step_up() -> None:
     # 10 steps fold into 1, 2, 3, …, 10: four cells per layer.
     assert cells(svg, "lstm") == cells(svg, "lstm_1") == ["1", "2", "3", "10"]
     assert svg.count('class="up"') == 4 + 4 + 1  # input → lstm, lstm → lstm_1, last step → y
-    assert svg.count('class="state fold"') == 2 * 2 and "h,c 32" in svg  # dashed across the fold
+    # h and c drawn apart, dashed across the fold: 2 layers × 2 folded gaps × (h, c)
+    assert svg.count('class="state fold"') == 2 * 2 and svg.count('class="state cstate fold"') == 4
+    assert (
+        ">h 32<" in svg and ">c 32<" in svg and ">recurrent_kernel<" in svg and ">32 × 128<" in svg
+    )
+    assert ">kernel 64 × 128<" in svg and ">kernel 2 × 256<" in svg
 
 
 def test_many_to_many_sends_every_step_up() -> None:
@@ -79,7 +84,68 @@ def test_diagram_renders_in_chromium(tmp_path: Path) -> None:
     assert blue.sum() > 8 * 60 * 30
 
 
-@pytest.mark.parametrize("name", ["question", "bigru"])
+@pytest.mark.parametrize("name", ["question", "bigru", "deep_bilstm"])
 def test_svg_snapshots(name: str, snapshot) -> None:  # type: ignore[no-untyped-def]
-    model = parse_python(SEED_QUESTION).model if name == "question" else bigru_stack()
-    snapshot(f"diagram_{name}.svg", model.diagram())
+    snapshot(f"diagram_{name}.svg", MODELS[name]().diagram())
+
+
+def test_weight_shapes_on_the_arrows_equal_keras() -> None:
+    keras = pytest.importorskip("keras")
+    keras.backend.clear_session(free_memory=False)
+    k_model = keras.Sequential(
+        [keras.Input((10, 2)), keras.layers.LSTM(64, return_sequences=True), keras.layers.LSTM(32)]
+    )
+    svg = parse_python(SEED_QUESTION).model.diagram()
+    for layer in k_model.layers:
+        kernel, recurrent = (tuple(w.shape) for w in layer.weights[:2])
+        assert f">kernel {kernel[0]} × {kernel[1]}<" in svg
+        assert f">{recurrent[0]} × {recurrent[1]}<" in svg
+
+
+def test_all_steps_draws_one_column_per_step() -> None:
+    svg = parse_python(SEED_QUESTION).model.diagram(all_steps=True)
+    assert cells(svg, "lstm") == [str(t) for t in range(1, 11)]
+    assert 'fold"' not in svg
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["question", "bigru", "deep_bilstm", "encoder_decoder"])
+def test_no_label_overflows_its_box_in_chromium(name: str, tmp_path: Path) -> None:
+    from .support.page import chromium_page
+
+    require_browser()
+    path = tmp_path / f"{name}.svg"
+    MODELS[name]().diagram(path)
+    with chromium_page() as (page, _errors):
+        page.goto(path.as_uri())
+        overflows = page.evaluate(
+            """() => [...document.querySelectorAll('text[data-fit]')].map((t) => {
+                const box = document.getElementById(t.dataset.fit).getBBox();
+                const r = t.getBBox();
+                return [t.textContent, r.x >= box.x - 0.5 && r.x + r.width <= box.x + box.width + 0.5];
+            }).filter(([, fits]) => !fits).map(([text]) => text)"""
+        )
+        measured = page.evaluate("document.querySelectorAll('text[data-fit]').length")
+    assert measured > 20
+    assert overflows == []
+
+
+SHIPPED = sorted((Path(__file__).parents[1] / "docs" / "diagrams").glob("*.svg"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_diagrams_have_no_cut_label(path: Path) -> None:
+    from .support.page import chromium_page
+
+    require_browser()
+    assert "…<" not in re.sub(r'class="dots"[^>]*>…<', "", path.read_text())  # nothing shortened
+    with chromium_page() as (page, _errors):
+        page.goto(path.as_uri())
+        overflows = page.evaluate(
+            """() => [...document.querySelectorAll('text[data-fit]')].filter((t) => {
+                const box = document.getElementById(t.dataset.fit).getBBox(), r = t.getBBox();
+                return r.x < box.x - 0.5 || r.x + r.width > box.x + box.width + 0.5;
+            }).map((t) => t.textContent)"""
+        )
+    assert overflows == []

@@ -41,12 +41,26 @@ def encoder_decoder() -> Sequential:
     )
 
 
+def deep_bidirectional() -> Sequential:
+    """Three stacked Bidirectional LSTMs: the thread's "deep bidirectional LSTM"."""
+    return Sequential(
+        [
+            Bidirectional(LSTM(32, return_sequences=True), input_shape=(12, 4)),
+            Bidirectional(LSTM(32, return_sequences=True)),
+            Bidirectional(LSTM(16)),
+            Dense(1),
+        ],
+        name="deep_bilstm",
+    )
+
+
 MODELS = {
     "question": lambda: parse_python(SEED_QUESTION).model,
     "answer": lambda: parse_python(SEED_ANSWER).model,
     "answer_seq2seq": lambda: parse_python(SEED_SEQ2SEQ).model,
     "bigru": bigru_stack,
     "encoder_decoder": encoder_decoder,
+    "deep_bilstm": deep_bidirectional,
 }
 
 
@@ -62,7 +76,7 @@ def test_user_story_answers_are_on_screen() -> None:
         "4·64·(2 + 64 + 1) = 17,152",
         "17,408",
         "12,544",
-        "two bias",
+        "a second bias vector",
         "nothing is cut or truncated",
         "many-to-one",
     ):
@@ -110,10 +124,12 @@ def test_torch_counts_equal_torch_modules() -> None:
     assert gru.torch_params == sum(p.numel() for p in module.parameters())
 
 
-@pytest.mark.parametrize("name", ["question", "answer_seq2seq", "bigru", "encoder_decoder"])
+@pytest.mark.parametrize(
+    "name", ["question", "answer_seq2seq", "bigru", "encoder_decoder", "deep_bilstm"]
+)
 def test_renderer_snapshots(name: str, snapshot) -> None:  # type: ignore[no-untyped-def]
     flow = MODELS[name]().explain()
-    snapshot(f"explain_{name}.txt", flow.to_text() + "\n")
+    snapshot(f"explain_{name}.txt", flow.to_text(width=80) + "\n")
     snapshot(f"explain_{name}.md", flow.to_markdown())
     snapshot(f"explain_{name}.json", flow.to_json())
     assert json.loads(flow.to_json())["params"] == flow.params

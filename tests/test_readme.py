@@ -53,7 +53,7 @@ def test_examples_train_script_runs_as_shown(tmp_path: Path) -> None:
     script = ROOT / "examples" / "train_sunspots.py"
     code = script.read_text(encoding="utf-8")
     # the README shows the same lines (up to the fit call)
-    readme_code = next(b for b in fenced("python") if "train_sunspots" in b or "fit(" in b)
+    readme_code = next(b for b in fenced("python") if "rl.data.load" in b)
     for line in readme_code.splitlines():
         if line.strip():
             assert line.split("#")[0].rstrip() in code, line

@@ -19,10 +19,14 @@ from .errors import (
     RnnlensError,
     ShapeError,
 )
-from .model import IgnoredInputShapeWarning, Sequential
+from .hooks import install
+from .model import IgnoredInputShapeWarning, Model, Sequential
 from .naming import clear_session
+from .runtime import FacadeRuntime
+from .version import __version__ as __version__
 
-__version__ = "0.1.0"
+# The spec reaches the engine and the facade classes only through this slot (rnnlens.hooks).
+install(FacadeRuntime())
 
 # Public names whose modules import torch (or heavier things): loaded on first access.
 _LAZY = {
@@ -55,10 +59,16 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'rnnlens' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """Every public name, the lazily imported ones too, so tab completion finds them."""
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
     "ConfigError",
     "IgnoredInputShapeWarning",
     "InputDataError",
+    "Model",
     "ModelFileError",
     "ParseError",
     "ResourceError",

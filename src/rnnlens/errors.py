@@ -35,3 +35,7 @@ class ModelFileError(RnnlensError, OSError):
 
 class ResourceError(RnnlensError, MemoryError):
     """Building the model would need more memory than this machine has."""
+
+
+class MissingExtraError(RnnlensError, ImportError):
+    """A feature needs an optional dependency that is not installed; names the extra."""

@@ -102,11 +102,11 @@ def read_source(source: str) -> ParsedSource:
     if suffix == ".rnnlens":
         from .io.native import load_model
 
-        return ParsedSource(load_model(source))
+        return ParsedSource(_as_facade(load_model(source)))
     if suffix in (".keras", ".h5"):
         from .io.keras import from_keras
 
-        return ParsedSource(from_keras(source))
+        return ParsedSource(_as_facade(from_keras(source)))
     if suffix == ".py":
         path = Path(source)
         if path.stat().st_size > MAX_SOURCE_CHARS:
@@ -488,3 +488,9 @@ def _snippet(node: ast.AST) -> str:
     except RecursionError:
         return type(node).__name__
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_facade(model: object) -> Sequential:
+    """A model read by ``io`` is the facade's class (installed through :mod:`rnnlens.hooks`)."""
+    assert isinstance(model, Sequential)
+    return model

@@ -9,7 +9,7 @@ from .errors import ConfigError
 from .shapes import format_shape
 
 if TYPE_CHECKING:
-    from .model import Sequential
+    from .graph import ModelSpec
 
 # Keras 3's summary width when it does not print to a terminal (min(88, 80 - 4)).
 DEFAULT_LINE_LENGTH = 76
@@ -25,7 +25,7 @@ class SummaryRow:
     params: int
 
 
-def summary_rows(model: Sequential) -> list[SummaryRow]:
+def summary_rows(model: ModelSpec) -> list[SummaryRow]:
     """One row per layer, Input excluded (as Keras 3 prints it)."""
     return [
         SummaryRow(
@@ -98,7 +98,7 @@ def wrap_cell(text: str, width: int) -> list[str]:
     return lines
 
 
-def render_summary(model: Sequential, line_length: int | None = None) -> str:
+def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
     """The summary table as text, character for character like Keras 3's (float32 weights).
 
     Keras prints 76 characters wide when its output is not a terminal (a log, a notebook,

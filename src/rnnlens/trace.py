@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     import torch
 
     from .engine.reference import RunResult
-    from .model import Sequential
+    from .graph import ModelSpec
 
 STEP_AXES = ("batch", "time", "unit")
 #: The order in which gates and states are shown, per layer kind.
@@ -223,7 +223,7 @@ def _run_layer(
     return module(x, mask), ()
 
 
-def trace(model: Sequential, x: Any, *, path: str = "auto") -> Trace:
+def trace(model: ModelSpec, x: Any, *, path: str = "auto") -> Trace:
     """Run ``x`` through ``model`` once, recording every layer at every time step.
 
     Recurrent layers run their fused kernel where it computes them exactly (masks included)
@@ -313,7 +313,7 @@ class _CallableModule(types.ModuleType):
     """Once ``rnnlens.trace`` (this module) is imported, Python binds the name ``trace`` on the
     package to the module, shadowing the function ``rl.trace``; calling the module calls it."""
 
-    def __call__(self, model: Sequential, x: Any, *, path: str = "auto") -> Trace:
+    def __call__(self, model: ModelSpec, x: Any, *, path: str = "auto") -> Trace:
         return trace(model, x, path=path)
 
 

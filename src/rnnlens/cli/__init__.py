@@ -34,7 +34,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnlens", description="Stacked recurrent networks you can see through."
     )
-    parser.add_argument("--version", action="version", version="rnnlens 0.1.0")
+    from ..version import __version__
+
+    parser.add_argument("--version", action="version", version=f"rnnlens {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)

@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
 
         model = from_keras(source)
     if target.suffix == ".rnnlens":
-        model.save(target)
+        from ..io.native import save_model
+
+        save_model(model, target)
     elif target.suffix == ".keras":
         from ..io.keras import to_keras
 

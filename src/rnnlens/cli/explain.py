@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 
 
@@ -16,7 +17,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=("text", "markdown", "json"), default="text", help="output format"
     )
     parser.add_argument("--diagram", metavar="FILE", help="also write the unrolled SVG diagram")
-    parser.add_argument("--width", type=int, default=100, help="text width (default 100)")
+    parser.add_argument(
+        "--width", type=int, default=None, help="text width (default: the terminal's, at least 60)"
+    )
+    parser.add_argument(
+        "--no-legend", action="store_true", help="leave out the legend of symbols and terms"
+    )
+    parser.add_argument(
+        "--torch", action="store_true", help="compare every layer with PyTorch in full"
+    )
+
+
+def terminal_width(requested: int | None) -> int:
+    """``--width`` if given, else the terminal's columns (100 when not a terminal); at least 60."""
+    width = requested if requested is not None else shutil.get_terminal_size((100, 24)).columns
+    return max(60, width)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,12 +41,19 @@ def run(args: argparse.Namespace) -> int:
 
     parsed = read_source(args.source)
     flow = build_flow(parsed.model, notes=parsed.notes, warnings=parsed.warnings)
+    legend = not args.no_legend
     if args.format == "markdown":
-        sys.stdout.write(flow.to_markdown())
+        sys.stdout.write(flow.to_markdown(legend=legend, torch=args.torch))
     elif args.format == "json":
         sys.stdout.write(flow.to_json())
     else:
-        print(flow.to_text(color=sys.stdout.isatty(), width=max(60, args.width)))
+        text = flow.to_text(
+            color=sys.stdout.isatty(),
+            width=terminal_width(args.width),
+            legend=legend,
+            torch=args.torch,
+        )
+        print(text)
     if args.diagram:
         write_diagram(parsed.model, args.diagram)
         print(f"diagram written to {args.diagram}", file=sys.stderr)

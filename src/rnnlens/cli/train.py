@@ -78,12 +78,7 @@ def read_config(path: Path) -> dict[str, Any]:
     """The config as a dict, with its keys checked against :data:`TOP_KEYS`."""
     text = path.read_text(encoding="utf-8")
     try:
-        if path.suffix.lower() == ".json":
-            config = json.loads(text)
-        else:
-            import tomllib
-
-            config = tomllib.loads(text)
+        config = json.loads(text) if path.suffix.lower() == ".json" else load_toml(text)
     except (ValueError, ImportError) as error:  # JSONDecodeError, TOMLDecodeError
         raise ConfigError(f"{path}: not a valid {path.suffix or 'TOML'} config: {error}") from None
     if not isinstance(config, dict):
@@ -98,6 +93,15 @@ def read_config(path: Path) -> dict[str, Any]:
         if required not in config:
             raise ConfigError(f"{path}: missing '{required}' ({TOP_KEYS[required]})")
     return config
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """Parse TOML with the standard library's ``tomllib`` (3.11+) or ``tomli`` (3.10)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the same parser, a dependency there as tomli
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib.loads(text)
 
 
 def build_model(spec: Any) -> Any:

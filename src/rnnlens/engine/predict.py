@@ -13,7 +13,7 @@ from ..errors import InputDataError
 from ..shapes import format_shape
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 
 # bool, signed and unsigned integers, floats, complex: what np.number and bool cover.
@@ -25,7 +25,7 @@ class NonFiniteInputWarning(UserWarning):
     """Inputs hold NaN or infinity: outputs will be NaN too."""
 
 
-def as_input_array(model: Sequential, x: Any, *, what: str = "x") -> np.ndarray:
+def as_input_array(model: ModelSpec, x: Any, *, what: str = "x") -> np.ndarray:
     """Check ``x`` against the model's input shape and return a float array."""
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()
@@ -129,7 +129,7 @@ def warn_non_finite(array: np.ndarray, what: str = "x") -> None:
         )
 
 
-def predict(model: Sequential, x: Any, batch_size: int | None = 32) -> Any:
+def predict(model: ModelSpec, x: Any, batch_size: int | None = 32) -> Any:
     """Run ``model`` on ``x`` in inference mode, ``batch_size`` samples at a time.
 
     Args:

@@ -12,7 +12,7 @@ from .build import check_memory
 from .layout import LayoutCache
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 
 class SequentialModule(nn.Module):
@@ -23,7 +23,7 @@ class SequentialModule(nn.Module):
     in eval mode, as Keras's ``model(x)`` runs in inference mode; call ``.train()`` to train.
     """
 
-    def __init__(self, model: Sequential) -> None:
+    def __init__(self, model: ModelSpec) -> None:
         super().__init__()
         check_memory(f"model '{model.name}'", model.count_params())
         self.names = [layer.name for layer in model.layers]
@@ -98,7 +98,7 @@ class SequentialModule(nn.Module):
         return out
 
 
-def reset_states(model: Sequential) -> None:
+def reset_states(model: ModelSpec) -> None:
     """Forget the carried states of every built stateful layer of ``model``."""
     for layer in model.layers:
         if layer.built:
@@ -107,7 +107,7 @@ def reset_states(model: Sequential) -> None:
             module.reset_states()
 
 
-def set_path(model: Sequential, path: str) -> None:
+def set_path(model: ModelSpec, path: str) -> None:
     """Force every recurrent layer onto ``"fused"``, ``"reference"`` or back to ``"auto"``."""
     from .recurrent import RecurrentModule
 

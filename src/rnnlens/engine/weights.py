@@ -12,7 +12,6 @@ from .base import LayerModule
 
 if TYPE_CHECKING:
     from ..layers import Layer
-    from ..model import Sequential
 
 
 def _parameters(layer: Layer) -> list[torch.nn.Parameter]:
@@ -55,17 +54,3 @@ def set_layer_weights(layer: Layer, weights: list[np.ndarray]) -> None:
         for parameter, array in zip(_parameters(layer), arrays):
             # torch.tensor copies; as_tensor would share a read-only array and warn
             parameter.copy_(torch.tensor(array, dtype=parameter.dtype))
-
-
-def set_model_weights(model: Sequential, weights: list[np.ndarray]) -> None:
-    """Split a flat Keras ``get_weights()`` list over the model's layers and load each."""
-    counts = [len(layer.weight_specs()) for layer in model.layers]
-    if len(weights) != sum(counts):
-        per_layer = ", ".join(f"{layer.name} {n}" for layer, n in zip(model.layers, counts))
-        raise ShapeError(
-            f"model '{model.name}' has {sum(counts)} weight arrays ({per_layer}), received {len(weights)}"
-        )
-    start = 0
-    for layer, n in zip(model.layers, counts):
-        layer.set_weights(list(weights[start : start + n]))
-        start += n

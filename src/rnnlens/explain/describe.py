@@ -6,6 +6,7 @@ the layer keeps, what it computes with its real sizes, and what it hands to the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..layers import (
@@ -21,6 +22,8 @@ from ..layers import (
 from ..shapes import first_shape, format_shape
 from .cells import act, describe_cell
 from .flow import DirectionFlow, LayerFlow, WeightFlow, layer_widths, shape_text
+from .torch_counts import torch_count
+from .whatif import what_ifs
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -31,9 +34,28 @@ def sup(number: int) -> str:
 
 
 def describe_layer(
-    index: int, layer: Layer, previous: Layer | None, following: Layer | None, has_input: bool
+    index: int,
+    layer: Layer,
+    previous: Layer | None,
+    following: Layer | None,
+    has_input: bool,
+    *,
+    after: Sequence[Layer] | None = None,
+    said_in: str | None = None,
 ) -> LayerFlow:
-    """The explanation of ``layer``, the ``index``-th (from 1) of its model."""
+    """The explanation of ``layer``, the ``index``-th (from 1) of its model.
+
+    Args:
+        index: the layer's position, from 1.
+        layer: the layer, shapes attached.
+        previous: the layer it receives from (None: the model input).
+        following: the layer it hands on to (None: the model output).
+        has_input: whether something before it fixes its input (so input_shape is ignored).
+        after: every layer after it, in order (default ``[following]``): counterfactuals
+            re-attach them, and warnings name the first one with weights.
+        said_in: the earlier layer whose box explains "nothing is cut" (None: explain here).
+    """
+    rest = list(after) if after is not None else ([following] if following is not None else [])
     in_shape = first_shape(layer.input_shape or ())
     steps = in_shape[1] if len(in_shape) == 3 else None
     width_in, width_out = layer_widths(layer)
@@ -65,12 +87,14 @@ def describe_layer(
         "units": None,
         "sequence_in": len(in_shape) == 3,
         "sequence_out": len(first_shape(layer.output_shape or ())) == 3,
+        "source_line": _source_line(layer),
+        "what_ifs": what_ifs(layer, rest),
     }
     t = "T" if steps is None else str(steps)
     if isinstance(layer, Bidirectional):
-        _bidirectional(layer, fields, t)
+        _bidirectional(layer, fields, t, said_in)
     elif isinstance(layer, Recurrent):
-        _recurrent(layer, fields, t)
+        _recurrent(layer, fields, t, said_in)
     elif isinstance(layer, Dense):
         _dense(layer, fields)
     elif isinstance(layer, TimeDistributed):
@@ -98,8 +122,14 @@ def describe_layer(
     if layer.declared_input_shape is not None and has_input:
         fields["warnings"].append(_ignored_input_shape(layer, previous, fields))
     if following is not None:
-        fields["warnings"].extend(_stacking_warnings(layer, following, t))
+        fields["warnings"].extend(_stacking_warnings(layer, following, rest, t))
     return LayerFlow(**fields)
+
+
+def _source_line(layer: Layer) -> str | None:
+    """The code line a reader recorded on the layer (``layer.source_line``), if any."""
+    line = getattr(layer, "source_line", None)
+    return None if line is None else str(line)
 
 
 def _receives(index: int, layer: Layer, previous: Layer | None) -> str:
@@ -119,6 +149,8 @@ def _receives(index: int, layer: Layer, previous: Layer | None) -> str:
     slices = (
         f" The whole {format_shape(in_shape)} tensor arrives at once and the layer walks "
         f"through it one (batch, {d}) slice per step; batch is not part of x(t)."
+        if index == 2
+        else ""
     )
     if isinstance(previous, (Recurrent, Bidirectional)):
         both = ""
@@ -136,10 +168,14 @@ def _receives(index: int, layer: Layer, previous: Layer | None) -> str:
     return f"x(t), {steps}: the {d}-vector that '{previous.name}' outputs at step t." + slices
 
 
-def _recurrent(layer: Recurrent, fields: dict[str, Any], t: str) -> None:
-    cell = describe_cell(layer)
+def _recurrent(layer: Recurrent, fields: dict[str, Any], t: str, said_in: str | None) -> None:
+    cell = describe_cell(layer, said_in=said_in)
     u = layer.units
     fields.update(
+        shares=cell.shares,
+        state_roles=cell.state_roles,
+        final_states=_final_states(layer, t),
+        torch_line=cell.torch_line,
         title=f"{type(layer).__name__}, {_units(u)}",
         kind="recurrent",
         keeps=cell.keeps,
@@ -163,6 +199,26 @@ def _recurrent(layer: Recurrent, fields: dict[str, Any], t: str) -> None:
         )
 
 
+def _final_states(layer: Recurrent, t: str, wrapper: Bidirectional | None = None) -> str:
+    """What becomes of the state after the last step."""
+    last = "x(1)" if layer.go_backwards and wrapper is None else f"x({t})"
+    names = " and ".join(f"{n}" for n in layer.state_names)
+    each = " of each direction" if wrapper is not None else ""
+    if wrapper is not None:
+        last = "the last step read"
+    kept = (
+        "are handed on as extra outputs (return_state=True)"
+        if layer.return_state
+        else "are dropped (return_state=False)"
+    )
+    then = (
+        "and start the next batch's sequences (stateful=True)"
+        if layer.stateful
+        else "and the next batch starts again from zeros (stateful=False)"
+    )
+    return f"the final {names}{each}, after {last}, {kept} {then}"
+
+
 def _hands_on(layer: Recurrent, t: str, out: str) -> str:
     u = layer.units
     if layer.return_sequences:
@@ -181,10 +237,13 @@ def _hands_on(layer: Recurrent, t: str, out: str) -> str:
     return text
 
 
-def _bidirectional(layer: Bidirectional, fields: dict[str, Any], t: str) -> None:
+def _bidirectional(
+    layer: Bidirectional, fields: dict[str, Any], t: str, said_in: str | None
+) -> None:
     forward, backward = layer.forward, layer.backward
-    cell = describe_cell(forward, prefix=f"{forward.name}/")
-    back_cell = describe_cell(backward, prefix=f"{backward.name}/")
+    cell = describe_cell(forward, prefix=f"{forward.name}/", said_in=said_in)
+    back_cell = describe_cell(backward, prefix=f"{backward.name}/", backwards=True)
+    torch_params, torch_line, torch_note = torch_count(forward, directions=2)
     u, kind = forward.units, type(forward).__name__
     symbolic, numbers = forward.param_formula()
     seq = layer.return_sequences
@@ -200,20 +259,25 @@ def _bidirectional(layer: Bidirectional, fields: dict[str, Any], t: str) -> None
     fields.update(
         title=f"Bidirectional {kind}, {_units(u)} per direction",
         kind="bidirectional",
-        keeps=f"each direction its own {cell.keeps}; the two directions never exchange state",
+        keeps="each direction keeps its own state; the two directions never exchange state",
         equations=[
-            f"each direction, with its own weights: {e}" if i == 0 else e
-            for i, e in enumerate(cell.equations)
+            "forward → (its own weights):",
+            *cell.equations,
+            "backward ← (its own weights): the same equations, with h←(t+1)"
+            + (", c←(t+1)" if "c" in forward.state_names else "")
+            + " in place of h(t−1)"
+            + (", c(t−1)" if "c" in forward.state_names else "")
+            + f", walking t = {t}…1",
         ],
         connection=cell.connection + " Both directions read the same x(t).",
         weights=cell.weights + back_cell.weights,
         formula=f"2 × {symbolic} = 2 × {numbers} = {fields['params']:,}",
-        torch_params=cell.torch_params + back_cell.torch_params,
-        torch_note=(
-            f"PyTorch nn.{kind}({forward.input_features}, {u}, bidirectional=True) counts "
-            f"2 × {cell.torch_params:,} = {cell.torch_params + back_cell.torch_params:,}. "
-            + _capitalized(cell.torch_note.split(": ", 1)[-1])
-        ),
+        torch_params=torch_params,
+        torch_line=torch_line,
+        torch_note=torch_note,
+        shares="each direction has " + cell.shares.replace(" is used at", ", used at"),
+        state_roles=cell.state_roles,
+        final_states=_final_states(forward, t, layer),
         units=u,
         merge=merged,
         directions=[
@@ -223,6 +287,7 @@ def _bidirectional(layer: Bidirectional, fields: dict[str, Any], t: str) -> None
                 f"x(1), x(2), …, x({t}) in order",
                 u,
                 f"h→(t), {u} each" if seq else f"h→({t}): its last step",
+                cell.keeps,
             ),
             DirectionFlow(
                 backward.name,
@@ -232,6 +297,7 @@ def _bidirectional(layer: Bidirectional, fields: dict[str, Any], t: str) -> None
                 f"h←(t), {u} each, flipped back so that step t of both rows lines up"
                 if seq
                 else "h←(1): its last step is x(1), after reading the whole sequence backwards",
+                back_cell.keeps,
             ),
         ],
         hands_on=f"{'every step' if seq else 'one vector per sequence'}, merged by {merged} → {fields['output_shape']}",
@@ -249,7 +315,7 @@ def _dense(layer: Dense, fields: dict[str, Any]) -> None:
             w.name,
             w.shape,
             w.count,
-            f"x, {d} numbers → {u} outputs" if w.name == "kernel" else "one per output",
+            f"x, {d} numbers → {_count(u, 'output')}" if w.name == "kernel" else "one per output",
         )
         for w in fields["weights"]
     ]
@@ -302,7 +368,7 @@ def _ignored_input_shape(layer: Layer, previous: Layer | None, fields: dict[str,
     )
 
 
-def _stacking_warnings(layer: Layer, following: Layer, t: str) -> list[str]:
+def _stacking_warnings(layer: Layer, following: Layer, rest: Sequence[Layer], t: str) -> list[str]:
     found: list[str] = []
     sequences = isinstance(layer, (Recurrent, Bidirectional)) and layer.return_sequences
     if sequences and type(following) is Dense:
@@ -313,18 +379,24 @@ def _stacking_warnings(layer: Layer, following: Layer, t: str) -> list[str]:
             "(many-to-one), set return_sequences=False here."
         )
     if isinstance(layer, Bidirectional) and layer.merge_mode == "concat":
-        u = layer.forward.units
+        u, back = layer.forward.units, layer.backward.units
+        per = "per step" if layer.return_sequences else "per sequence"
+        # Dropout, Masking and the like pass the width through; name the layer that weighs it.
+        reader = next((r for r in rest if r.weight_specs()), None)
+        who = f"'{following.name}'"
+        if reader is not None and reader is not following:
+            who = f"the next layer with weights, '{reader.name}' (after '{following.name}'),"
+        rows = f", and its kernel has {u + back} rows" if reader is not None else ""
         found.append(
-            f"merge_mode='concat' doubles the width: '{following.name}' receives "
-            f"{u + layer.backward.units} numbers {'per step' if layer.return_sequences else 'per sequence'} (forward {u} + backward "
-            f"{layer.backward.units}), not {u}, and its kernel has that many rows."
+            f"merge_mode='concat' doubles the width: {who} receives {u + back} numbers {per} "
+            f"(forward {u} + backward {back}), not {u}{rows}."
         )
     return found
 
 
 def _units(n: int) -> str:
-    return "1 unit" if n == 1 else f"{n} units"
+    return _count(n, "unit")
 
 
-def _capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _count(n: int, noun: str) -> str:
+    return f"1 {noun}" if n == 1 else f"{n} {noun}s"

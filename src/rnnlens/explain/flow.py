@@ -16,17 +16,19 @@ Renderers (:mod:`.text`, :mod:`.markdown`, :mod:`.json`, :mod:`.svg`) only forma
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..layers import Layer, RepeatVector
 from ..shapes import Shape, ShapeOrList, first_shape, format_shape
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
+    from .legend import LegendEntry
+    from .whatif import WhatIf
 
 #: Bumped when the JSON layout changes in a way readers must know about.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class DirectionFlow:
     reads: str
     units: int
     hands_on: str
+    keeps: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,13 @@ class LayerFlow:
     state carried right), ``bidirectional`` (two rows and a merge), ``per_step`` (the same map
     at every step, no state), ``vector`` (one box, no time axis) or ``repeat`` (one vector
     copied to every step).
+
+    ``source_line`` is the code the layer came from when it was read from a file: a reader
+    sets ``layer.source_line`` (e.g. ``"line 7: model.add(LSTM(32))"``); None otherwise.
+    ``shares``, ``state_roles`` and ``final_states`` are the sentences on weight sharing over
+    time, on what h and c each do, and on what happens to the last state; ``what_ifs`` the
+    computed counterfactuals; ``torch_line`` the one-line PyTorch count, ``torch_note`` the
+    long comparison (``--torch``).
     """
 
     index: int
@@ -87,11 +97,23 @@ class LayerFlow:
     units: int | None  # per direction, for recurrent layers
     sequence_in: bool
     sequence_out: bool
+    source_line: str | None = None
+    shares: str | None = None
+    state_roles: str | None = None
+    final_states: str | None = None
+    what_ifs: list[WhatIf] = field(default_factory=list)
+    torch_line: str | None = None
 
 
 @dataclass(frozen=True)
 class Flow:
-    """The explanation of a whole model; ``str(flow)`` is the terminal text."""
+    """The explanation of a whole model; ``str(flow)`` is the terminal text.
+
+    ``warnings`` holds every warning, those of a layer prefixed with its name; renderers print
+    a layer's own warnings in its box and only ``source_warnings`` (the reader's, about no one
+    layer) at the end, so each warning appears once. ``torch_difference`` says where torch's
+    total differs from Keras's; ``legend`` defines every symbol the explanation uses.
+    """
 
     model_name: str
     input_shape: str
@@ -104,17 +126,26 @@ class Flow:
     path: str
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    source_warnings: list[str] = field(default_factory=list)
+    torch_difference: str = ""
+    legend: list[LegendEntry] = field(default_factory=list)
 
-    def to_text(self, color: bool = False, width: int = 100) -> str:
-        """Terminal text with box-drawing characters (ANSI colour if ``color``)."""
+    def to_text(
+        self, color: bool = False, width: int = 100, *, legend: bool = True, torch: bool = False
+    ) -> str:
+        """Terminal text with box-drawing characters (ANSI colour if ``color``).
+
+        ``legend=False`` leaves the legend out; ``torch=True`` gives each recurrent layer the
+        full PyTorch comparison instead of one line.
+        """
         from .text import render_text
 
-        return render_text(self, color=color, width=width)
+        return render_text(self, color=color, width=width, legend=legend, torch=torch)
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, *, legend: bool = True, torch: bool = False) -> str:
         from .markdown import render_markdown
 
-        return render_markdown(self)
+        return render_markdown(self, legend=legend, torch=torch)
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema_version": SCHEMA_VERSION, **asdict(self)}
@@ -129,7 +160,7 @@ class Flow:
 
 
 def build_flow(
-    model: Sequential, *, notes: list[str] | None = None, warnings: list[str] | None = None
+    model: ModelSpec, *, notes: list[str] | None = None, warnings: list[str] | None = None
 ) -> Flow:
     """Explain ``model`` layer by layer from its specs (no weights are allocated).
 
@@ -144,23 +175,34 @@ def build_flow(
         A :class:`Flow`.
     """
     from .describe import describe_layer
+    from .legend import legend_for, strings_in
 
     model._require_layers()
-    source = model.input_shape
+    source = first_shape(model.input_shape)
     steps = source[1] if len(source) == 3 else None
     features = source[-1] or 0
     layers: list[LayerFlow] = []
+    said_in: str | None = None  # the layer whose box holds the "nothing is cut" paragraph
     for index, layer in enumerate(model.layers):
         previous = model.layers[index - 1] if index else None
         following = model.layers[index + 1] if index + 1 < len(model.layers) else None
-        has_input = index > 0 or model.input_layer is not None
-        layers.append(describe_layer(index + 1, layer, previous, following, has_input))
+        has_input = index > 0 or getattr(model, "input_layer", None) is not None
+        described = describe_layer(
+            index + 1,
+            layer,
+            previous,
+            following,
+            has_input,
+            after=model.layers[index + 1 :],
+            said_in=said_in,
+        )
+        if said_in is None and described.units is not None:
+            said_in = described.name
+        layers.append(described)
     flow_warnings = [f"'{lf.name}': {w}" for lf in layers for w in lf.warnings]
-    # Warnings the reader caught repeat what the layers say; keep only the new ones.
-    for extra in warnings or []:
-        if "is ignored" not in extra:
-            flow_warnings.append(extra)
-    return Flow(
+    # The reader's warnings about an ignored input_shape repeat what the layer box says.
+    source_warnings = [w for w in warnings or [] if "is ignored" not in w]
+    flow = Flow(
         model_name=model.name,
         input_shape=format_shape(source),
         steps=steps,
@@ -170,15 +212,35 @@ def build_flow(
         torch_params=sum(lf.torch_params for lf in layers),
         pattern=_pattern(model),
         path=_path(source, layers),
-        warnings=flow_warnings,
+        warnings=flow_warnings + source_warnings,
         notes=list(notes or []),
+        source_warnings=source_warnings,
+        torch_difference=_torch_difference(layers),
+    )
+    legend = legend_for(strings_in(asdict(flow)))
+    return replace(flow, legend=legend)
+
+
+def _torch_difference(layers: list[LayerFlow]) -> str:
+    """Where torch's count differs from Keras's, layer by layer (empty when it never does)."""
+    extra = [
+        (lf.name, lf.torch_params - lf.params) for lf in layers if lf.torch_params != lf.params
+    ]
+    if not extra:
+        return "PyTorch counts the same"
+    total = sum(n for _, n in extra)
+    where = ", ".join(f"'{name}' +{n:,}" for name, n in extra)
+    return (
+        f"PyTorch counts {total:,} more: a second bias vector per direction in {where}; "
+        "the function is the same"
     )
 
 
-def _pattern(model: Sequential) -> str:
+def _pattern(model: ModelSpec) -> str:
     """many-to-one, many-to-many or encoder-decoder, in words."""
     out = first_shape(model.output_shape)
-    steps = model.input_shape[1] if len(model.input_shape) == 3 else None
+    source = first_shape(model.input_shape)
+    steps = source[1] if len(source) == 3 else None
     length = "?" if steps is None else str(steps)
     if any(isinstance(layer, RepeatVector) for layer in model.layers):
         repeat = next(layer for layer in model.layers if isinstance(layer, RepeatVector))

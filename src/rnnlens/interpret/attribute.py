@@ -24,7 +24,7 @@ from ..errors import ConfigError
 if TYPE_CHECKING:
     import torch
 
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 METHODS = ("gradient_x_input", "integrated_gradients")
 
@@ -93,7 +93,7 @@ def _selector(target: Any, output: torch.Tensor) -> Callable[[torch.Tensor], tor
 
 
 def attribute(
-    model: Sequential,
+    model: ModelSpec,
     x: Any,
     *,
     target: Any = None,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import torch
 
     from ..engine.reference import RunResult
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 
 def _step_in_range(step: Any, steps: int, caller: str) -> int:
@@ -102,7 +102,7 @@ def _layer_pass(
 
 
 def patch(
-    model: Sequential,
+    model: ModelSpec,
     x: Any,
     *,
     layer: str | int,
@@ -169,7 +169,7 @@ def patch(
 
 
 def ablate_units(
-    model: Sequential,
+    model: ModelSpec,
     x: Any,
     *,
     layer: str | int,

@@ -19,13 +19,13 @@ from ..errors import ConfigError
 if TYPE_CHECKING:
     import torch
 
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 #: ``replace(module, x, mask)`` -> the layer's output, as the layer itself would hand it on.
 Replacement = Callable[[Any, "torch.Tensor", "torch.Tensor | None"], Any]
 
 
-def recurrent_layer(model: Sequential, layer: str | int, caller: str) -> int:
+def recurrent_layer(model: ModelSpec, layer: str | int, caller: str) -> int:
     """The position of ``layer`` (name or index) in ``model``; it must be recurrent.
 
     Raises:
@@ -73,7 +73,7 @@ def direction_module(module: Any, direction: str, caller: str) -> Any:
 
 
 @contextmanager
-def questioning(model: Sequential) -> Iterator[Any]:
+def questioning(model: ModelSpec) -> Iterator[Any]:
     """The model's module in eval mode, stateful layers' carried states kept and restored."""
     from ..engine.recurrent import RecurrentModule
 
@@ -97,7 +97,7 @@ def numpy_output(value: Any) -> Any:
     return value.detach().cpu().numpy()
 
 
-def outputs_with(model: Sequential, x: Any, index: int, replace: Replacement) -> Any:
+def outputs_with(model: ModelSpec, x: Any, index: int, replace: Replacement) -> Any:
     """The model's output on ``x`` with layer ``index`` computed by ``replace``, as numpy."""
     import torch
 

@@ -27,6 +27,8 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..errors import ModelFileError
 from .atomic import write_atomic
 from .keras_config import keras_to_rnnlens, rnnlens_to_keras
@@ -34,9 +36,7 @@ from .native import _model_from_config, read_bytes
 from .zipsafe import read_members
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 #: Size limits for the members of a ``.keras`` archive.
 MAX_CONFIG_BYTES = 16 << 20
@@ -45,16 +45,20 @@ _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _KERAS_VERSION = "3.0.0"
 
 
-def from_keras(path: str | os.PathLike[str], *, weights: bool = True) -> Sequential:
-    """The Keras Sequential model stored at ``path`` (``.keras`` or ``.h5``) as rnnlens.
+def from_keras(path: Any, *, weights: bool = True) -> ModelSpec:
+    """The Keras model stored at ``path`` (``.keras`` or ``.h5``), or held in memory, as rnnlens.
 
-    With ``weights=False`` only the config is read (no torch, no h5py for ``.keras``): enough
-    to explain the model.
+    ``path`` may also be a Keras 3 model object (a notebook user's ``keras.Sequential``): its
+    config and weights are read from the object, nothing is written to disk. With
+    ``weights=False`` only the config is read (no torch, no h5py for ``.keras``): enough to
+    explain the model.
 
     Raises:
         ModelFileError: unreadable file, unsupported layers or options (all listed), or
             weights that do not fit the layers (naming layer, weight, both shapes).
     """
+    if is_keras_model(path):
+        return _from_keras_object(path, weights)
     source = str(path)
     data = read_bytes(path, "a Keras model")
     if data.startswith(_HDF5_SIGNATURE):
@@ -80,7 +84,37 @@ def from_keras(path: str | os.PathLike[str], *, weights: bool = True) -> Sequent
     return model
 
 
-def _from_legacy_h5(data: bytes, source: str, weights: bool) -> Sequential:
+def is_keras_model(value: object) -> bool:
+    """Whether ``value`` is a Keras 3 model object (told without importing Keras)."""
+    module = type(value).__module__
+    return module.split(".")[0] == "keras" and callable(getattr(value, "get_config", None))
+
+
+def _from_keras_object(keras_model: Any, weights: bool) -> ModelSpec:
+    """Read an in-memory Keras model through the same config mapping as a ``.keras`` file."""
+    import keras  # already imported by whoever made the model
+
+    source = f"in-memory Keras model '{getattr(keras_model, 'name', '?')}'"
+    if not getattr(keras_model, "built", True):
+        raise ModelFileError(
+            f"{source} is not built yet, so its input shape is unknown: call it on data or "
+            "give its first layer input_shape= (or start it with keras.Input) first"
+        )
+    config = keras.saving.serialize_keras_object(keras_model)
+    model = _build(json.loads(json.dumps(config)), source)  # plain JSON, as a file holds
+    if weights:
+        # get_weights()'s order, read without its np.array(variable), which numpy 2 deprecates
+        model.set_weights([_numpy(v.value) for v in keras_model.weights])
+    return model
+
+
+def _numpy(value: Any) -> np.ndarray:
+    """A Keras variable's value as numpy: a torch tensor on the torch backend, else array-like."""
+    detach = getattr(value, "detach", None)
+    return detach().cpu().numpy() if detach is not None else np.asarray(value)
+
+
+def _from_legacy_h5(data: bytes, source: str, weights: bool) -> ModelSpec:
     from .keras_weights import _wrap_h5, open_h5, read_legacy
 
     with _wrap_h5(source):
@@ -106,17 +140,17 @@ def _json(data: bytes, where: str) -> Any:
         raise ModelFileError(f"{where} is not valid JSON") from None
 
 
-def _build(keras_config: Any, source: str) -> Sequential:
+def _build(keras_config: Any, source: str) -> ModelSpec:
     return _model_from_config(keras_to_rnnlens(keras_config, source), source)
 
 
-def _assign(model: Sequential, per_layer: list[list[np.ndarray]], source: str) -> None:
+def _assign(model: ModelSpec, per_layer: list[list[np.ndarray]], source: str) -> None:
     for layer, arrays in zip(model.layers, per_layer):
         if arrays:
             layer.set_weights(arrays)
 
 
-def to_keras(model: Sequential, path: str | os.PathLike[str]) -> Path:
+def to_keras(model: ModelSpec, path: str | os.PathLike[str]) -> Path:
     """Write ``model`` as a Keras 3 ``.keras`` archive (atomically); returns the path.
 
     Raises:

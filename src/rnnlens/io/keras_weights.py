@@ -20,15 +20,20 @@ import io
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import h5py
 import numpy as np
 
 from ..errors import ModelFileError
+from ..extras import require
 from ..naming import snake_case
 
 if TYPE_CHECKING:
+    import h5py
+else:
+    h5py = require("h5py", extra="keras", feature="reading or writing Keras weights (HDF5)")
+
+if TYPE_CHECKING:
+    from ..graph import ModelSpec
     from ..layers import Layer
-    from ..model import Sequential
 
 
 def open_h5(data: bytes, source: str) -> h5py.File:
@@ -64,7 +69,7 @@ def read_dataset(node: Any, shape: tuple[int, ...], where: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- Keras 3
-def read_keras3(model: Sequential, data: bytes, source: str) -> list[list[np.ndarray]]:
+def read_keras3(model: ModelSpec, data: bytes, source: str) -> list[list[np.ndarray]]:
     """Per layer, its weights from a Keras 3 ``model.weights.h5``."""
     out: list[list[np.ndarray]] = []
     with _wrap_h5(source):
@@ -83,7 +88,7 @@ def read_keras3(model: Sequential, data: bytes, source: str) -> list[list[np.nda
     return out
 
 
-def keras3_keys(model: Sequential) -> list[str]:
+def keras3_keys(model: ModelSpec) -> list[str]:
     """Keras 3's group name for each layer: class in snake case, numbered per class."""
     seen: Counter[str] = Counter()
     keys = []
@@ -119,7 +124,7 @@ def _keras3_layer(layer: Layer, group: Any, where: str) -> list[np.ndarray]:
     ]
 
 
-def write_keras3(model: Sequential) -> bytes:
+def write_keras3(model: ModelSpec) -> bytes:
     """A Keras 3 ``model.weights.h5`` for ``model``, in memory."""
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as store:
@@ -152,7 +157,7 @@ def _write_keras3_layer(group: Any, layer: Layer, weights: list[np.ndarray]) -> 
 
 
 # ---------------------------------------------------------------------- Keras 2
-def read_legacy(model: Sequential, store: Any, source: str) -> list[list[np.ndarray]]:
+def read_legacy(model: ModelSpec, store: Any, source: str) -> list[list[np.ndarray]]:
     """Per layer, its weights from a legacy ``.h5`` file's ``model_weights`` group."""
     out: list[list[np.ndarray]] = []
     with _wrap_h5(source):

@@ -39,12 +39,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelFileError, RnnlensError
+from ..hooks import runtime
 from .atomic import write_atomic
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 FORMAT = "rnnlens"
 #: Bumped whenever a reader of the previous version could misread a new file.
@@ -64,7 +65,7 @@ class NativeFile:
 
 
 # ------------------------------------------------------------------------ save
-def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
+def save_model(model: ModelSpec, path: str | os.PathLike[str]) -> Path:
     """Write ``model`` (config + weights) to ``path`` atomically; returns the path.
 
     Raises:
@@ -73,7 +74,7 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
     import numpy as np
     from safetensors.numpy import save
 
-    from .. import __version__
+    from ..version import __version__
 
     tensors: dict[str, np.ndarray] = {}
     for layer in model.layers:
@@ -89,7 +90,7 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> Path:
 
 
 # ------------------------------------------------------------------------ load
-def load_model(path: str | os.PathLike[str]) -> Sequential:
+def load_model(path: str | os.PathLike[str]) -> ModelSpec:
     """Rebuild the model saved at ``path``, weights included.
 
     Raises:
@@ -101,7 +102,7 @@ def load_model(path: str | os.PathLike[str]) -> Sequential:
     return model
 
 
-def load_config(path: str | os.PathLike[str]) -> Sequential:
+def load_config(path: str | os.PathLike[str]) -> ModelSpec:
     """The model saved at ``path`` without its weights (no torch needed): for explaining it."""
     return _model_from_config(read_native(path, with_tensors=False).config, path)
 
@@ -217,11 +218,9 @@ def _int_list(value: object) -> bool:
 
 
 # ---------------------------------------------------------- config and weights
-def _model_from_config(config: dict[str, Any], path: object) -> Sequential:
-    from ..model import Sequential
-
+def _model_from_config(config: dict[str, Any], path: object) -> ModelSpec:
     try:
-        return Sequential.from_config(config)
+        return runtime().model_class("sequential").from_config(config)
     except RnnlensError as error:
         raise ModelFileError(f"{path}: the model config is not usable: {error}") from None
     except (TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError) as error:
@@ -232,7 +231,7 @@ def _model_from_config(config: dict[str, Any], path: object) -> Sequential:
         ) from None
 
 
-def assign_weights(model: Sequential, tensors: dict[str, np.ndarray], *, source: str) -> None:
+def assign_weights(model: ModelSpec, tensors: dict[str, np.ndarray], *, source: str) -> None:
     """Check ``tensors`` (named ``layer/weight``) against the model's specs, then load them."""
     expected: list[tuple[str, str, tuple[int, ...]]] = [
         (layer.name, spec.name, spec.shape)

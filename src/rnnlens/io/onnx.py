@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import ModelFileError
+from ..extras import require
 from .atomic import write_atomic
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 #: ONNX opset written; onnxruntime releases since 1.14 run it.
 OPSET = 17
@@ -38,7 +39,7 @@ ATOL = 1e-5
 
 
 def to_onnx(
-    model: Sequential, path: str | os.PathLike[str], *, opset: int = OPSET, check: bool = True
+    model: ModelSpec, path: str | os.PathLike[str], *, opset: int = OPSET, check: bool = True
 ) -> Path:
     """Export ``model`` to ``path`` with dynamic batch and time axes; returns the path.
 
@@ -53,6 +54,10 @@ def to_onnx(
     import torch
 
     from .torch_interop import to_torch
+
+    require("onnx", extra="onnx", feature="ONNX export")
+    if check:
+        require("onnxruntime", extra="onnx", feature="checking the ONNX export in onnxruntime")
 
     stack = to_torch(model)
     _, time, features = _input_dims(model)
@@ -94,15 +99,19 @@ def to_onnx(
     return write_atomic(path, data)
 
 
-def _input_dims(model: Sequential) -> tuple[int | None, int | None, int]:
-    batch, time, features = model.input_shape
+def _input_dims(model: ModelSpec) -> tuple[int | None, int | None, int]:
+    shape = model.input_shape
+    assert isinstance(shape, tuple)  # one input: to_onnx refuses graph models with several
+    batch, time, features = shape
     assert isinstance(features, int)
     return batch, time, features
 
 
-def check_onnx(model: Sequential, data: bytes, seed: int = 0) -> float:
+def check_onnx(model: ModelSpec, data: bytes, seed: int = 0) -> float:
     """Run the ONNX bytes in onnxruntime against ``model.predict``; the largest difference."""
     import onnxruntime
+
+    from ..engine.predict import predict
 
     session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
     batch, time, features = _input_dims(model)
@@ -111,7 +120,7 @@ def check_onnx(model: Sequential, data: bytes, seed: int = 0) -> float:
     for n, steps in ((batch or 1, time or 1), (batch or 3, time or 7)):
         x = rng.normal(size=(n, steps, features)).astype(np.float32)
         got = session.run(None, {"x": x})
-        want = model.predict(x)
+        want = predict(model, x)
         want = want if isinstance(want, list) else [want]
         for ours, theirs in zip(want, got):
             worst = max(worst, float(np.max(np.abs(np.asarray(ours) - theirs))))

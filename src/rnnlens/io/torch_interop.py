@@ -48,6 +48,7 @@ from torch import nn
 from ..engine.bidirectional import merge
 from ..engine.layout import keras_to_torch, torch_to_keras
 from ..errors import ConfigError
+from ..hooks import runtime
 from ..layers import (
     GRU,
     LSTM,
@@ -64,7 +65,7 @@ from ..layers import (
 )
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 _TORCH_RNN = {"LSTM": nn.LSTM, "GRU": nn.GRU, "SimpleRNN": nn.RNN}
 _ACTIVATION_MODULES: dict[str, Any] = {
@@ -183,7 +184,7 @@ class KerasStack(nn.Module):
 
 
 # ------------------------------------------------------------ rnnlens -> torch
-def to_torch(model: Sequential) -> KerasStack:
+def to_torch(model: ModelSpec) -> KerasStack:
     """Stock torch modules computing ``model`` (in ``eval()`` mode, float32).
 
     Raises:
@@ -310,7 +311,7 @@ def from_torch(
     input_shape: tuple[int | None, int] | None = None,
     *,
     return_sequences: bool = False,
-) -> Sequential:
+) -> ModelSpec:
     """A rnnlens model computing the same function as ``source`` (see the module docstring).
 
     Args:
@@ -322,8 +323,7 @@ def from_torch(
     Raises:
         ConfigError: unsupported modules (all listed) or options (``proj_size``).
     """
-    from ..model import Sequential
-
+    Sequential = runtime().model_class("sequential")
     if isinstance(source, KerasStack):
         model = Sequential.from_config(source.config)
         weights = [w for block in source.blocks for w in _block_weights(block)]

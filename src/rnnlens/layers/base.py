@@ -3,7 +3,8 @@
 A layer here is a description. It knows its options, what shape it hands on for a given input
 shape, and which weight tensors it owns, so that ``summary()`` and ``explain()`` work without
 allocating anything. The torch module that computes the layer is built on first use
-(:attr:`Layer.module`) by :mod:`rnnlens.engine`.
+(:attr:`Layer.module`) by the engine, reached through :mod:`rnnlens.hooks`: this module never
+imports the engine (nor torch), not even lazily.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import ConfigError, ShapeError
+from ..hooks import runtime
 from ..naming import snake_case, unique_name
 from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
 
 if TYPE_CHECKING:
     import numpy as np
-    import torch
 
 # Keyword arguments every Keras layer accepts.
 _LAYER_KWARGS = (
@@ -79,7 +80,8 @@ class Layer:
         self.declared_batch_size: int | None = batch_size
         self.input_shape: ShapeOrList | None = None
         self.output_shape: ShapeOrList | None = None
-        self._module: torch.nn.Module | None = None
+        # The engine's module once built: opaque here (the spec does not know torch).
+        self._module: Any = None
 
     # ----------------------------------------------------------------- shapes
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
@@ -119,26 +121,20 @@ class Layer:
 
     # ---------------------------------------------------------------- weights
     @property
-    def module(self) -> torch.nn.Module:
+    def module(self) -> Any:
         """The ``torch.nn.Module`` computing this layer, built (and initialised) on first use."""
         if self._module is None:
             self._require_input_shape("building its weights")
-            from ..engine.build import build_module
-
-            self._module = build_module(self)
+            self._module = runtime().build_layer_module(self)
         return self._module
 
     def get_weights(self) -> list[np.ndarray]:
         """Weights as numpy arrays, in Keras's order and layout."""
-        from ..engine.weights import get_layer_weights
-
-        return get_layer_weights(self)
+        return runtime().get_layer_weights(self)
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Load weights given in Keras's order and layout (shapes are checked)."""
-        from ..engine.weights import set_layer_weights
-
-        set_layer_weights(self, weights)
+        runtime().set_layer_weights(self, weights)
 
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:

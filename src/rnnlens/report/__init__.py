@@ -9,12 +9,12 @@ from .content import ReportContent, build_content
 from .html import render_html
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
 
 __all__ = ["ReportContent", "build_content", "render_html", "write_report"]
 
 
-def write_report(model: Sequential, x: Any, path: str | Path, **options: Any) -> Path:
+def write_report(model: ModelSpec, x: Any, path: str | Path, **options: Any) -> Path:
     """Write the offline HTML report for inputs ``x`` to ``path`` (atomically); return the path.
 
     The page holds the summary table, the unrolled diagram, a time-step slider showing every

@@ -21,7 +21,7 @@ from ..errors import InputDataError
 from .arrays import ArrayStore, pooled
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
     from ..trace import LayerTrace, Trace
 
 #: Digits kept for the few values written into the page as text (predictions, tooltips).
@@ -169,9 +169,11 @@ def _predictions(y_pred: Any, y_true: Any) -> dict[str, Any] | None:
     }
 
 
-def _diagram(model: Sequential) -> tuple[str | None, str]:
+def _diagram(model: ModelSpec) -> tuple[str | None, str]:
+    from ..explain.svg import write_diagram
+
     try:
-        return model.diagram(), ""
+        return write_diagram(model, None), ""
     except (ImportError, NotImplementedError) as error:
         return None, f"the unrolled diagram is not available in this build ({error})"
 
@@ -211,7 +213,7 @@ def _labels(values: Any, picked: list[int], steps: int, what: str) -> list[list[
 
 
 def build_content(
-    model: Sequential,
+    model: ModelSpec,
     x: Any,
     *,
     history: Any = None,
@@ -298,7 +300,9 @@ def build_content(
     effect = downstream_effect(model, chosen, patch_step, sample_entries)
     predictions = None
     if y_true is not None:
-        predictions = _predictions(model.predict(array) if y_pred is None else y_pred, y_true)
+        from ..engine.predict import predict
+
+        predictions = _predictions(predict(model, array) if y_pred is None else y_pred, y_true)
     diagram_svg, note = _diagram(model)
     return ReportContent(
         title=title or f"rnnlens report: {model.name}",

@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import RnnlensError
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from ..graph import ModelSpec
     from .arrays import ArrayStore
 
 #: Output units listed per sample in the downstream table.
@@ -23,7 +23,7 @@ SHOWN_OUTPUTS = 6
 
 
 def attribution_maps(
-    model: Sequential,
+    model: ModelSpec,
     x: np.ndarray,
     method: str,
     store: ArrayStore,
@@ -49,11 +49,12 @@ def attribution_maps(
 
 
 def downstream_effect(
-    model: Sequential, x: np.ndarray, step: int | None, samples: list[dict[str, Any]]
+    model: ModelSpec, x: np.ndarray, step: int | None, samples: list[dict[str, Any]]
 ) -> dict[str, Any] | None:
     """The outputs with the first recurrent layer's h zeroed after ``step`` (default: the
     middle step), next to the unchanged ones; None when the model has no recurrent layer."""
     from ..engine.bidirectional import BidirectionalModule
+    from ..engine.predict import predict
     from ..engine.recurrent import RecurrentModule
     from ..interpret import patch
 
@@ -68,7 +69,7 @@ def downstream_effect(
     if layer is None or x.ndim != 3:
         return None
     chosen = x.shape[1] // 2 if step is None else step
-    before = model.predict(x, batch_size=len(x))
+    before = predict(model, x, batch_size=len(x))
     after = patch(model, x, layer=layer.name, step=chosen, state="h", value=0.0)
     before, after = (v[0] if isinstance(v, list) else v for v in (before, after))
     labels = samples[0]["time_labels"]

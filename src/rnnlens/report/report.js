@@ -6,6 +6,7 @@
 (async function () {
   const data = JSON.parse(document.getElementById("report-data").textContent);
   const bytes = await inflate(document.getElementById("report-arrays").textContent.trim());
+  performance.mark("report:inflated"); // the load-time test reads these marks
   const sampleSelect = document.getElementById("sample");
   const slider = document.getElementById("step");
   const stepLabel = document.getElementById("step-label");
@@ -54,10 +55,19 @@
     const q = bytes.subarray(e.offset, e.offset + rows * width);
     const unit = (e.hi - e.lo) / 255;
     const scale = Math.max(1e-6, Math.abs(e.lo), Math.abs(e.hi));
+    // Lookup tables byte -> colour (RGB, and RGBA packed for ImageData) and byte -> |value|.
     const lut = new Uint8ClampedArray(256 * 3);
-    for (let b = 0; b < 256; b++) lut.set(colour(e.lo + b * unit, gate, scale).map(Math.round), 3 * b);
+    const rgba = new Uint32Array(256);
+    const magnitude = new Float64Array(256);
+    const bytesOfWord = new Uint8Array(rgba.buffer);
+    for (let b = 0; b < 256; b++) {
+      const rgb = colour(e.lo + b * unit, gate, scale).map(Math.round);
+      lut.set(rgb, 3 * b);
+      bytesOfWord.set([...rgb, 255], 4 * b); // the platform's byte order, as ImageData's
+      magnitude[b] = Math.abs(e.lo + b * unit);
+    }
     const array = {
-      rows, width, q, lut, gate, scale, lo: e.lo, hi: e.hi,
+      rows, width, q, lut, rgba, magnitude, gate, scale, lo: e.lo, hi: e.hi,
       value: (row, k) => e.lo + q[row * width + k] * unit,
     };
     cache.set(key, array);
@@ -219,8 +229,10 @@
   function paintImage(map) {
     const { array, image } = map;
     const activity = new Float64Array(array.width);
-    for (let t = 0; t < array.rows; t++) {
-      for (let u = 0; u < array.width; u++) activity[u] += Math.abs(array.value(t, u));
+    const { q, width, magnitude } = array;
+    for (let i = 0, u = 0; i < q.length; i++) {
+      activity[u] += magnitude[q[i]];
+      if (++u === width) u = 0;
     }
     const order = [...activity.keys()];
     if (sortUnits.checked) order.sort((a, b) => activity[b] - activity[a]);
@@ -228,16 +240,14 @@
     map.activity = activity;
     const ctx = image.getContext("2d");
     const pixels = ctx.createImageData(array.rows, array.width);
-    const out = pixels.data;
-    order.forEach((u, row) => {
-      for (let t = 0; t < array.rows; t++) {
-        const b = array.q[t * array.width + u], p = 4 * (row * array.rows + t);
-        out[p] = array.lut[3 * b];
-        out[p + 1] = array.lut[3 * b + 1];
-        out[p + 2] = array.lut[3 * b + 2];
-        out[p + 3] = 255;
-      }
-    });
+    const out = new Uint32Array(pixels.data.buffer); // one word per pixel
+    const { rows, rgba } = array;
+    const rowOf = new Int32Array(width);
+    order.forEach((u, row) => { rowOf[u] = row * rows; });
+    for (let i = 0, t = 0, u = 0; i < q.length; i++) {
+      out[rowOf[u] + t] = rgba[q[i]];
+      if (++u === width) { u = 0; t++; }
+    }
     ctx.putImageData(pixels, 0, 0);
     const best = [...order].sort((a, b) => activity[b] - activity[a]).slice(0, 5);
     map.top.textContent = `most active ${map.rowName}s (mean |value|): ` +
@@ -374,7 +384,9 @@
   });
   resetSlider();
   renderMaps();
+  performance.mark("report:maps");
   renderFlow();
+  performance.mark("report:ready");
   document.body.dataset.ready = "true";
 })().catch((error) => {
   document.body.dataset.ready = "error";

@@ -284,7 +284,7 @@ class ReduceLROnPlateau(_Monitor):
         self.wait, self.cooldown_counter = int(state["wait"]), int(state["cooldown_counter"])
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        state = self.model._training
+        state = self.model.training_state
         if logs is not None:
             logs["learning_rate"] = state.learning_rate
         current = self.value(logs)
@@ -416,3 +416,13 @@ class CSVLogger(Callback):
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+
+def __getattr__(name: str) -> Any:
+    # TensorBoard lives in its own module (it needs the optional tensorboard package) but is
+    # reached as rl.callbacks.TensorBoard, as in Keras.
+    if name == "TensorBoard":
+        from .tensorboard import TensorBoard
+
+        return TensorBoard
+    raise AttributeError(f"module 'rnnlens.callbacks' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""``compile``: choose optimizer, loss and metrics; the choice lives on ``model._training``."""
+"""``compile``: choose optimizer, loss and metrics; the choice lives on ``model.training_state``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .losses import Loss, get_loss
 from .optimizers import make_optimizer
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from .trainer import Trainer
 
 PRECISIONS = {None: None, "bf16": torch.bfloat16, "bfloat16": torch.bfloat16}
 
@@ -48,7 +48,7 @@ class TrainingState:
 
 
 def compile_model(
-    model: Sequential,
+    model: Trainer,
     optimizer: Any = "adam",
     loss: Any = "mse",
     metrics: Any = None,
@@ -66,7 +66,7 @@ def compile_model(
     >>> from rnnlens.layers import LSTM, Dense
     >>> model = rl.Sequential([LSTM(4, input_shape=(3, 2)), Dense(1)])
     >>> model.compile(optimizer="sgd", loss="mae", metrics=["mse"], learning_rate=0.1)
-    >>> type(model._training.optimizer).__name__, model._training.learning_rate
+    >>> type(model.training_state.optimizer).__name__, model.training_state.learning_rate
     ('SGD', 0.1)
 
     Args:
@@ -101,7 +101,7 @@ def compile_model(
     elif not isinstance(metrics, (list, tuple)):
         raise ConfigError(f"metrics must be a list such as ['mae'], received {metrics!r}")
     module = model.module
-    model._training = TrainingState(
+    model.training_state = TrainingState(
         optimizer=make_optimizer(
             optimizer, module.parameters(), learning_rate=learning_rate, **optimizer_options
         ),
@@ -136,9 +136,9 @@ def check_precision_device(precision: str | None, device: torch.device) -> None:
         )
 
 
-def training_state(model: Sequential, doing: str) -> TrainingState:
+def training_state(model: Trainer, doing: str) -> TrainingState:
     """The compiled state, or an error telling the user to call ``compile`` first."""
-    state = model._training
+    state = model.training_state
     if not isinstance(state, TrainingState):
         raise ConfigError(
             f"model '{model.name}' must be compiled before {doing}: call "

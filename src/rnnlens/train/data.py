@@ -27,7 +27,7 @@ from ..shapes import format_shape
 from .losses import Loss
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from .trainer import Trainer
 
 
 @dataclass
@@ -83,12 +83,12 @@ class Dataset:
             yield batch[0], batch[1]
 
 
-def module_placement(model: Sequential) -> tuple[torch.device, torch.dtype]:
+def module_placement(model: Trainer) -> tuple[torch.device, torch.dtype]:
     return model.module.placement()
 
 
 def to_dataset(
-    model: Sequential, x: Any, y: Any, loss: Loss, *, what: str = "x", scan_values: bool = True
+    model: Trainer, x: Any, y: Any, loss: Loss, *, what: str = "x", scan_values: bool = True
 ) -> Dataset:
     """Check ``x``/``y`` and return them as a :class:`Dataset` on the module's device.
 
@@ -146,7 +146,7 @@ def report_non_finite(data: Dataset, what: str = "x") -> None:
 
 
 def _tensor_dataset(
-    model: Sequential,
+    model: Trainer,
     x: torch.Tensor,
     y: Any,
     loss: Loss,
@@ -208,7 +208,7 @@ def _refuse_non_finite_targets(array: np.ndarray, name: str) -> None:
         )
 
 
-def check_targets(model: Sequential, loss: Loss, y: np.ndarray, name: str) -> np.ndarray:
+def check_targets(model: Trainer, loss: Loss, y: np.ndarray, name: str) -> np.ndarray:
     """``y`` reshaped as the loss needs it, or an error saying what shape was expected."""
     output = model.output_shape
     if isinstance(output, list):

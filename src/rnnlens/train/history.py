@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,28 +31,63 @@ class History:
         for name, value in logs.items():
             self.history.setdefault(name, []).append(float(value))
 
-    def plot(self, path: str | Path, keys: list[str] | None = None) -> Path:
-        """Write a self-contained SVG line chart of ``keys`` (default: losses) per epoch.
+    def plot(self, path: str | Path | None = None, keys: list[str] | None = None) -> Any:
+        """Draw ``keys`` (default: every log ending in ``loss``) per epoch.
+
+        A ``.svg`` path gets a self-contained SVG chart written by rnnlens itself (no
+        dependency); any other path, or none, uses matplotlib (the ``rnnlens[plot]`` extra):
+        with a path the figure is saved there, without one the matplotlib ``Axes`` is
+        returned for further styling in a notebook.
 
         Args:
-            path: where to write the ``.svg`` file (written atomically).
-            keys: which logs to draw; default every key ending in ``loss``.
+            path: where to write the chart; ``None`` returns a matplotlib ``Axes``.
+            keys: which logs to draw.
 
         Returns:
-            The path written.
+            The path written, or the matplotlib ``Axes``.
+
+        Raises:
+            MissingExtraError: matplotlib is needed and not installed.
         """
-        path = Path(path)
-        text = render_svg(self, keys)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        return path
+        if path is not None and Path(path).suffix.lower() == ".svg":
+            from ..io.atomic import write_atomic
+
+            return write_atomic(path, render_svg(self, keys).encode("utf-8"))
+        from ..extras import require
+
+        require("matplotlib", extra="plot", feature="History.plot() without an .svg path")
+        import matplotlib
+
+        if path is not None:
+            matplotlib.use("Agg")  # saving a file needs no display
+        import matplotlib.pyplot as plt
+
+        figure, axes = plt.subplots(figsize=(6.4, 4.0))
+        for name in keys or [k for k in self.history if k.endswith("loss")]:
+            if name in self.history:
+                axes.plot([e + 1 for e in self.epoch], self.history[name], label=name)
+        axes.set_xlabel("epoch")
+        axes.legend()
+        if path is None:
+            return axes
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=Path(path).suffix.lstrip(".") or "png")
+        plt.close(figure)
+        from ..io.atomic import write_atomic
+
+        return write_atomic(path, buffer.getvalue())
+
+    def to_pandas(self) -> Any:
+        """The logs as a ``pandas.DataFrame``, one row per epoch (the ``rnnlens[plot]`` extra)."""
+        from ..extras import require
+
+        pandas = require("pandas", extra="plot", feature="History.to_pandas()")
+        frame = pandas.DataFrame(self.history, index=pandas.Index(self.epoch, name="epoch"))
+        return frame
+
+    def _repr_svg_(self) -> str:
+        """A notebook shows the loss curves."""
+        return render_svg(self, None)
 
     def __repr__(self) -> str:
         last = {k: round(v[-1], 4) for k, v in self.history.items() if v}

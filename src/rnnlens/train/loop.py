@@ -46,7 +46,7 @@ from .seed import shuffle_seed
 from .tracking import RunningMeans, non_finite_error
 
 if TYPE_CHECKING:
-    from ..model import Sequential
+    from .trainer import Trainer
 
 Metrics = list[tuple[str, MetricFunction]]
 
@@ -58,7 +58,7 @@ def _positive_int(name: str, value: object) -> int:
 
 
 def fit(
-    model: Sequential,
+    model: Trainer,
     x: Any = None,
     y: Any = None,
     *,
@@ -193,7 +193,7 @@ def fit(
     for callback in callbacks:
         callback.set_model(model)
         callback.set_params(params)
-    model.stop_training = False  # type: ignore[attr-defined]  # Keras's attribute, set by callbacks
+    model.stop_training = False  # Keras's attribute, set by callbacks
     for callback in callbacks:
         callback.on_train_begin({})
     restore_callbacks(callbacks, found_callbacks)
@@ -305,7 +305,7 @@ def fit(
     return history
 
 
-def _validation_dataset(model: Sequential, state: TrainingState, data: Any) -> Dataset | None:
+def _validation_dataset(model: Trainer, state: TrainingState, data: Any) -> Dataset | None:
     if data is None:
         return None
     if isinstance(data, torch.utils.data.DataLoader):
@@ -318,7 +318,7 @@ def _validation_dataset(model: Sequential, state: TrainingState, data: Any) -> D
     return to_dataset(model, data[0], data[1], state.loss, what="validation_data")
 
 
-def _metrics_for(model: Sequential, state: TrainingState, data: Dataset) -> Metrics:
+def _metrics_for(model: Trainer, state: TrainingState, data: Dataset) -> Metrics:
     if not state.metrics:
         return []
     output = model.output_shape
@@ -332,7 +332,7 @@ def _metrics_for(model: Sequential, state: TrainingState, data: Dataset) -> Metr
 
 
 def _loader_batch(
-    model: Sequential,
+    model: Trainer,
     state: TrainingState,
     x: Any,
     y: Any,
@@ -355,7 +355,7 @@ def _loader_batch(
 
 
 def evaluate_dataset(
-    model: Sequential,
+    model: Trainer,
     state: TrainingState,
     data: Dataset,
     batch_size: int,
@@ -392,7 +392,7 @@ def evaluate_dataset(
 
 
 def evaluate(
-    model: Sequential,
+    model: Trainer,
     x: Any = None,
     y: Any = None,
     *,
@@ -418,7 +418,7 @@ def evaluate(
     return list(scores.values())
 
 
-def train_on_batch(model: Sequential, x: Any, y: Any) -> Any:
+def train_on_batch(model: Trainer, x: Any, y: Any) -> Any:
     """One optimisation step on one batch; returns its loss (``[loss, *metrics]`` with metrics).
 
     Raises:

@@ -1,0 +1,191 @@
+"""``SequentialSpec``: a stack of layers whose shapes are known as soon as they are added."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, ShapeError
+from ..layers import Bidirectional, Input, Layer, Recurrent, RepeatVector, layer_from_config
+from ..layers.base import serialize_layer
+from ..shapes import Shape, ShapeOrList, first_shape, format_shape
+from .model import ModelSpec
+
+_PACKAGE = str(Path(__file__).resolve().parents[1])
+
+
+def _first_caller_outside_rnnlens() -> int:
+    """The ``stacklevel`` that makes a warning point at the user's line, however many
+    rnnlens frames (``Sequential([...])``, ``add``, a subclass's ``__init__``) lie between."""
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+class IgnoredInputShapeWarning(UserWarning):
+    """``input_shape`` given to a layer that is not the first: Keras ignores it silently."""
+
+
+class SequentialSpec(ModelSpec):
+    """A linear stack of layers, built with Keras's API and semantics (no weights here).
+
+    >>> from rnnlens.layers import LSTM
+    >>> model = SequentialSpec(name="story")
+    >>> model.add(LSTM(64, return_sequences=True, input_shape=(10, 2)))
+    >>> model.add(LSTM(32))
+    >>> [layer.output_shape for layer in model.layers], model.count_params()
+    ([(None, 10, 64), (None, 32)], 29568)
+    """
+
+    def __init__(self, layers: Iterable[Layer] | None = None, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.input_layer: Input | None = None
+        if layers is not None and (
+            isinstance(layers, (Layer, str, bytes)) or not hasattr(layers, "__iter__")
+        ):
+            raise ConfigError(
+                "Sequential expects a list of layers, e.g. Sequential([LSTM(32), Dense(1)]), "
+                f"received {type(layers).__name__}"
+            )
+        for layer in layers or []:
+            self.add(layer)
+
+    def _default_name(self) -> str:
+        return "sequential"
+
+    # ------------------------------------------------------------ building
+    def add(self, layer: Layer) -> None:
+        """Append ``layer``; its input is the previous layer's output."""
+        if not isinstance(layer, Layer):
+            raise ConfigError(
+                f"Sequential.add expects a layer such as LSTM(32), received {type(layer).__name__}"
+            )
+        if isinstance(layer, Input):
+            if self.layers or self.input_layer is not None:
+                raise ConfigError("Input(...) must come first in a Sequential model")
+            self.input_layer = layer
+            return
+        if layer.name in self._by_name:
+            raise ConfigError(f"a layer named '{layer.name}' is already in model '{self.name}'")
+        previous_shape = self._current_output_shape()
+        if previous_shape is None:
+            if layer.declared_input_shape is None:
+                raise ShapeError(
+                    f"the first layer {layer.describe()} needs to know its input: give it "
+                    "input_shape=(time, features), or start the model with Input(shape=(time, features))"
+                )
+            previous_shape = (layer.declared_batch_size, *layer.declared_input_shape)
+        elif layer.declared_input_shape is not None:
+            self._warn_ignored_input_shape(layer, previous_shape)
+        try:
+            layer.attach(previous_shape)
+        except ShapeError as error:
+            raise ShapeError(f"{error}{self._stacking_hint(layer, previous_shape)}") from None
+        self._index_layer(layer)
+        self._graph_changed()
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self.layers:
+            raise ConfigError(f"model '{self.name}' has no layers to pop")
+        layer = self.layers.pop()
+        del self._by_name[layer.name]
+        self._graph_changed()
+        return layer
+
+    def _current_output_shape(self) -> ShapeOrList | None:
+        if self.layers:
+            return self.layers[-1].output_shape
+        if self.input_layer is not None:
+            return (self.input_layer.batch_size, *self.input_layer.shape)
+        return None
+
+    def _warn_ignored_input_shape(self, layer: Layer, received: ShapeOrList) -> None:
+        declared = layer.declared_input_shape
+        assert declared is not None
+        real = first_shape(received)[1:]
+        agreement = "agrees with" if tuple(declared) == tuple(real) else "contradicts"
+        warnings.warn(
+            f"{layer.describe()}: input_shape={format_shape(declared)} is ignored (it {agreement} "
+            f"what the layer receives). Only the first layer's input_shape counts; this layer "
+            f"receives the output of '{self.layers[-1].name if self.layers else 'Input'}', shape "
+            f"{format_shape(received)}. Remove input_shape from this layer.",
+            IgnoredInputShapeWarning,
+            stacklevel=_first_caller_outside_rnnlens(),
+        )
+
+    def _stacking_hint(self, layer: Layer, received: ShapeOrList) -> str:
+        """The fix for the most common stacking mistakes, appended to a shape error."""
+        if not self.layers:
+            return ""
+        previous = self.layers[-1]
+        if isinstance(received, list):
+            option = (
+                "return_state=True"
+                if getattr(previous, "return_state", False)
+                else "merge_mode=None"
+            )
+            return f" ('{previous.name}' has {option}; only the last layer of a Sequential may)"
+        shape = first_shape(received)
+        wants_sequence = isinstance(layer, (Recurrent, Bidirectional)) or type(layer).__name__ in (
+            "TimeDistributed",
+            "Masking",
+        )
+        if wants_sequence and len(shape) == 2:
+            if isinstance(previous, (Recurrent, Bidirectional)):
+                return (
+                    f", i.e. (batch, units), from '{previous.name}', which hands on only its last step: add "
+                    f"return_sequences=True to '{previous.name}' so it hands on every step "
+                    f"(batch, time, {shape[-1]})"
+                )
+            return f": put RepeatVector(n) after '{previous.name}' to turn (batch, features) into (batch, n, features)"
+        if isinstance(layer, RepeatVector) and len(shape) == 3 and isinstance(previous, Recurrent):
+            return f": set return_sequences=False on '{previous.name}' so it hands on its last step only"
+        return ""
+
+    # ------------------------------------------------------------- shapes
+    @property
+    def input_shape(self) -> Shape:
+        """The model's input shape, batch first (``(None, time, features)``)."""
+        if self.input_layer is not None:
+            return (self.input_layer.batch_size, *self.input_layer.shape)
+        self._require_layers()
+        shape = self.layers[0].input_shape
+        assert isinstance(shape, tuple)
+        return shape
+
+    @property
+    def output_shape(self) -> ShapeOrList:
+        """The last layer's output shape (a list when it hands on several tensors)."""
+        self._require_layers()
+        shape = self.layers[-1].output_shape
+        assert shape is not None
+        return shape
+
+    # -------------------------------------------------------------- config
+    def get_config(self) -> dict[str, Any]:
+        """``{"name": ..., "layers": [{"class_name": ..., "config": ...}, ...]}`` as Keras writes it."""
+        layers = [serialize_layer(layer) for layer in self.layers]
+        if self.input_layer is not None:
+            layers.insert(0, {"class_name": "Input", "config": self.input_layer.get_config()})
+        elif self.layers and isinstance(self.layers[0].input_shape, tuple):
+            # Like Keras 3: the shape given as input_shape= on the first layer lives in the
+            # model, not in that layer's config, so an Input entry carries it.
+            batch, *shape = self.layers[0].input_shape
+            entry = {"shape": list(shape), "batch_size": batch}
+            layers.insert(0, {"class_name": "Input", "config": entry})
+        return {"name": self.name, "layers": layers}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Any:
+        """Rebuild a model from :meth:`get_config` (plain data: nothing is imported or run)."""
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ConfigError("a Sequential config needs a list under 'layers'")
+        return cls([layer_from_config(spec) for spec in config["layers"]], name=config.get("name"))
+
+    def __repr__(self) -> str:
+        return f"<Sequential '{self.name}' layers={[layer.name for layer in self.layers]}>"
