@@ -49,9 +49,21 @@ def tolerance(h: torch.Tensor, initial_states: list[torch.Tensor]) -> float:
     return 2e3 * torch.finfo(h.dtype).eps * scale
 
 
-def _previous(h_steps: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
-    """h(t-1) for every step: h0, then the states of steps 0..T-2. # (B, T, U)"""
-    return torch.cat([h0.unsqueeze(1), h_steps[:, :-1]], dim=1)
+#: Time blocks the recurrent products and the h check are split into: their temporaries are
+#: then an eighth of a recorded array, so a trace holds little more than what it returns.
+BLOCKS = 8
+
+
+def _blocks(steps: int) -> list[tuple[int, int]]:
+    size = max(1, -(-steps // BLOCKS))
+    return [(a, min(a + size, steps)) for a in range(0, steps, size)]
+
+
+def _previous(h_steps: torch.Tensor, h0: torch.Tensor, a: int, b: int) -> torch.Tensor:
+    """h(t-1) for steps a..b-1: h0 before step 0, else the state of the step before. # (B, b-a, U)"""
+    if a > 0:
+        return h_steps[:, a - 1 : b - 1]
+    return torch.cat([h0.unsqueeze(1), h_steps[:, : b - 1]], dim=1)
 
 
 def _project(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
@@ -84,41 +96,54 @@ def recompute(
     >>> sorted(recompute("LSTM", k, r, b, x, h, [torch.zeros(1, 1)] * 2))
     ['c', 'c_hat', 'f', 'h', 'h_error', 'i', 'o']
     """
-    h_prev = _previous(h_steps, initial_states[0])
-    keep = None if mask is None else mask.unsqueeze(-1)  # (B, T, 1)
-    record: dict[str, torch.Tensor] = {}
-    if kind == "GRU":
-        # Keras reset_after=True: bias (2, 3U) = input bias, recurrent bias.
-        input_bias, recurrent_bias = (None, None) if bias is None else (bias[0], bias[1])
-        z = _project(x, kernel, input_bias)  # (B, T, 3U): x W + b, gates z, r, h
-        inner = _project(h_prev, recurrent_kernel, recurrent_bias)  # (B, T, 3U)
-        u = z.shape[-1] // 3
-        z[..., : 2 * u].add_(inner[..., : 2 * u]).sigmoid_()
-        update, reset = z[..., :u], z[..., u : 2 * u]
-        z[..., 2 * u :].addcmul_(reset, inner[..., 2 * u :]).tanh_()
-        candidate = z[..., 2 * u :]
-        del inner
-        # h = z ⊙ h(t-1) + (1 - z) ⊙ h̃ = h̃ + z ⊙ (h(t-1) - h̃), in one temporary
-        h_new = torch.sub(h_prev, candidate).mul_(update).add_(candidate)
-        record.update(z=update, r=reset, h_hat=candidate)
-    else:
-        z = _project(x, kernel, bias)  # (B, T, G·U)
-        z.view(-1, z.shape[-1]).addmm_(h_prev.reshape(-1, h_prev.shape[-1]), recurrent_kernel)
-        if kind == "SimpleRNN":
-            h_new = z.tanh_()
+    h0 = initial_states[0]
+    steps = h_steps.shape[1]
+    error = h_steps.new_empty(h_steps.shape[:2])  # (B, T)
+    record: dict[str, torch.Tensor] = {"h": h_steps, H_ERROR: error}
+
+    def check(a: int, b: int, h_new: torch.Tensor, h_prev: torch.Tensor) -> None:
+        """Max over units of |h recomputed - h| for steps a..b-1 (masked steps carry h over)."""
+        if mask is not None:
+            h_new = torch.where(mask[:, a:b, None], h_new, h_prev)
+        error[:, a:b] = h_new.sub_(h_steps[:, a:b]).abs_().amax(dim=-1)
+
+    if kind == "SimpleRNN":  # records h only: the pre-activations are a per-block temporary
+        for a, b in _blocks(steps):
+            h_prev = _previous(h_steps, h0, a, b)
+            z = _project(x[:, a:b], kernel, bias).add_(h_prev @ recurrent_kernel)
+            check(a, b, z.tanh_(), h_prev)
+        return record
+    split = (None, None) if bias is None or kind != "GRU" else (bias[0], bias[1])
+    # Keras reset_after=True GRU: bias (2, 3U) = input bias, recurrent bias.
+    z = _project(x, kernel, split[0] if kind == "GRU" else bias)  # (B, T, G·U), kept: the gates
+    u = z.shape[-1] // (3 if kind == "GRU" else 4)
+    for a, b in _blocks(steps):
+        h_prev = _previous(h_steps, h0, a, b)
+        inner = h_prev @ recurrent_kernel  # (B, b-a, G·U)
+        block = z[:, a:b]
+        if kind == "GRU":
+            if split[1] is not None:
+                inner += split[1]
+            block[..., : 2 * u].add_(inner[..., : 2 * u]).sigmoid_()
+            update, reset = block[..., :u], block[..., u : 2 * u]
+            candidate = block[..., 2 * u :].addcmul_(reset, inner[..., 2 * u :]).tanh_()
+            # h = z ⊙ h(t-1) + (1 - z) ⊙ h̃ = h̃ + z ⊙ (h(t-1) - h̃)
+            check(a, b, torch.sub(h_prev, candidate).mul_(update).add_(candidate), h_prev)
         else:
-            u = z.shape[-1] // 4
-            z[..., : 2 * u].sigmoid_()
-            z[..., 2 * u : 3 * u].tanh_()
-            z[..., 3 * u :].sigmoid_()
-            i, f, c_hat, o = z[..., :u], z[..., u : 2 * u], z[..., 2 * u : 3 * u], z[..., 3 * u :]
-            c = _cell_states(i, f, c_hat, initial_states[1], keep)
-            h_new = torch.tanh(c).mul_(o)
-            record.update(i=i, f=f, c_hat=c_hat, o=o, c=c)
-    if keep is not None:
-        h_new = torch.where(keep, h_new, h_prev)
-    record["h"] = h_steps
-    record[H_ERROR] = h_new.sub_(h_steps).abs_().amax(dim=-1)  # (B, T), in place: no copy
+            block.add_(inner)
+            block[..., : 2 * u].sigmoid_()
+            block[..., 2 * u : 3 * u].tanh_()
+            block[..., 3 * u :].sigmoid_()
+        del inner
+    if kind == "GRU":
+        record.update(z=z[..., :u], r=z[..., u : 2 * u], h_hat=z[..., 2 * u :])
+        return record
+    i, f, c_hat, o = z[..., :u], z[..., u : 2 * u], z[..., 2 * u : 3 * u], z[..., 3 * u :]
+    keep = None if mask is None else mask.unsqueeze(-1)  # (B, T, 1)
+    c = _cell_states(i, f, c_hat, initial_states[1], keep)
+    for a, b in _blocks(steps):
+        check(a, b, torch.tanh(c[:, a:b]).mul_(o[:, a:b]), _previous(h_steps, h0, a, b))
+    record.update(i=i, f=f, c_hat=c_hat, o=o, c=c)
     return record
 
 
