@@ -19,9 +19,10 @@ def test_trace_bench_runs_at_toy_size(capsys: pytest.CaptureFixture[str]) -> Non
     assert len(rows) == 2
     for row in rows:
         cells = [c.strip() for c in row.strip("|").split("|")]
-        assert cells[4] == "fused"  # both recorded from the fused kernels
-        assert float(cells[5]) < 1e-4  # the h check
+        assert cells[7] == "fused"  # both recorded from the fused kernels
+        assert float(cells[8]) < 1e-4  # the h check
         assert cells[3].endswith("×") and float(cells[3][:-1]) > 0
+        assert cells[6].endswith("×") and float(cells[6][:-1]) > 0
 
 
 def test_trace_bench_refuses_unknown_workloads() -> None:

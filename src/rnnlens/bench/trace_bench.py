@@ -1,7 +1,9 @@
 """``rnnlens bench --trace``: ``rl.trace`` against a fused ``predict`` of the same batch.
 
 Workloads W2-W4 of the main benchmark and L1000, a 1,000-step, 256-unit stack traced on 4
-sequences. Times are interleaved medians (:func:`rnnlens.bench.timing.interleaved`); memory
+sequences. Times are interleaved medians of wall-clock and of CPU seconds (all threads of
+this process): on a shared machine the wall clock also counts the time other jobs held the
+cores, the CPU time only the work done, so the CPU ratio is the steadier figure; memory
 is each call's peak RSS growth in a fresh process (:func:`rnnlens.bench.memory.measure`),
 set against what the trace records (every array it returns) plus one forward pass (the
 growth of ``predict``), each call in its own fresh process. Run as
@@ -19,6 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from .timing import Samples
 from .workloads import WORKLOADS, RecurrentSpec, Workload
 
 #: The long case of issue 20: 1,000 steps, 256 units, 4 sequences.
@@ -100,25 +103,50 @@ def _probe_in_subprocess(key: str, tiny: bool) -> dict[str, Any]:
     return result
 
 
+def _timed(
+    calls: dict[str, Callable[[], object]], repeats: int
+) -> tuple[dict[str, Samples], dict[str, Samples]]:
+    """Wall-clock and CPU seconds of each call, ``repeats`` rounds after one warm-up, the
+    order shuffled every round (as :func:`rnnlens.bench.timing.interleaved`)."""
+    import random
+    import time
+
+    for call in calls.values():
+        call()
+    wall = {name: Samples() for name in calls}
+    cpu = {name: Samples() for name in calls}
+    order = list(calls)
+    shuffle = random.Random(0).shuffle
+    for _ in range(repeats):
+        shuffle(order)
+        for name in order:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            calls[name]()
+            cpu[name].seconds.append(time.process_time() - start_cpu)
+            wall[name].seconds.append(time.perf_counter() - start)
+    return wall, cpu
+
+
 def run_trace_bench(
     keys: tuple[str, ...] | None = None, repeats: int = 5, memory: bool = True, tiny: bool = False
 ) -> list[dict[str, Any]]:
     """Median seconds of predict and trace per workload, their ratio, and the memory probes
     (``tiny``: the workloads at toy size, which proves the harness runs and measures nothing)."""
-    from .timing import interleaved
-
     rows = []
     for key in keys or tuple(TRACE_WORKLOADS):
         workload = TRACE_WORKLOADS[key].tiny() if tiny else TRACE_WORKLOADS[key]
         model, predict, run_trace = _calls(workload)
-        samples = interleaved({"predict": predict, "trace": run_trace}, repeats, warmup=1)
+        wall, cpu = _timed({"predict": predict, "trace": run_trace}, repeats)
         traced = run_trace()
         row: dict[str, Any] = {
             "key": key,
             "describe": workload.describe(),
-            "predict_s": samples["predict"].median,
-            "trace_s": samples["trace"].median,
-            "ratio": samples["trace"].median / samples["predict"].median,
+            "predict_s": wall["predict"].median,
+            "trace_s": wall["trace"].median,
+            "ratio": wall["trace"].median / wall["predict"].median,
+            "predict_cpu_s": cpu["predict"].median,
+            "trace_cpu_s": cpu["trace"].median,
+            "cpu_ratio": cpu["trace"].median / cpu["predict"].median,
             "paths": sorted({d.path for layer in traced.layers for d in layer.directions}),
             "h_check": traced.max_h_difference,
         }
@@ -134,9 +162,10 @@ def render(rows: list[dict[str, Any]], command: str) -> str:
     lines = [
         f"Command: `{command}`",
         "",
-        "| workload | predict | trace | trace / predict | recording | max h check "
-        "| predict MiB | trace MiB | recorded MiB | trace / (recorded + predict) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| workload | predict | trace | trace / predict | CPU: predict | CPU: trace "
+        "| CPU: trace / predict | recording | max h check | predict MiB | trace MiB "
+        "| recorded MiB | trace / (recorded + predict) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         memory = "| – | – | – | – |"
@@ -148,8 +177,9 @@ def render(rows: list[dict[str, Any]], command: str) -> str:
             )
         lines.append(
             f"| {r['key']}: {r['describe']} | {r['predict_s'] * 1e3:.1f} ms "
-            f"| {r['trace_s'] * 1e3:.1f} ms | {r['ratio']:.2f}× | {', '.join(r['paths'])} "
-            f"| {r['h_check']:.1e} {memory}"
+            f"| {r['trace_s'] * 1e3:.1f} ms | {r['ratio']:.2f}× "
+            f"| {r['predict_cpu_s'] * 1e3:.1f} ms | {r['trace_cpu_s'] * 1e3:.1f} ms "
+            f"| {r['cpu_ratio']:.2f}× | {', '.join(r['paths'])} | {r['h_check']:.1e} {memory}"
         )
     return "\n".join(lines) + "\n"
 
