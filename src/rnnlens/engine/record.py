@@ -49,8 +49,8 @@ def tolerance(h: torch.Tensor, initial_states: list[torch.Tensor]) -> float:
     return 2e3 * torch.finfo(h.dtype).eps * scale
 
 
-#: Time blocks the recurrent products and the h check are split into: their temporaries are
-#: then an eighth of a recorded array, so a trace holds little more than what it returns.
+#: Time blocks the h check is split into: its temporaries are then an eighth of a recorded
+#: array, so a trace holds little more than what it returns.
 BLOCKS = 8
 
 
@@ -59,18 +59,44 @@ def _blocks(steps: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, steps)) for a in range(0, steps, size)]
 
 
-def _previous(h_steps: torch.Tensor, h0: torch.Tensor, a: int, b: int) -> torch.Tensor:
+def _previous(
+    h_steps: torch.Tensor, h0: torch.Tensor, a: int = 0, b: int | None = None
+) -> torch.Tensor:
     """h(t-1) for steps a..b-1: h0 before step 0, else the state of the step before. # (B, b-a, U)"""
+    b = h_steps.shape[1] if b is None else b
     if a > 0:
         return h_steps[:, a - 1 : b - 1]
     return torch.cat([h0.unsqueeze(1), h_steps[:, : b - 1]], dim=1)
 
 
-def _project(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
-    """``x · weight + bias`` over all steps in one product. # (B, T, G·U)"""
-    flat = x.reshape(-1, x.shape[-1])  # (B·T, D)
-    out = flat @ weight if bias is None else torch.addmm(bias, flat, weight)
-    return out.view(*x.shape[:-1], weight.shape[1])
+def _gates(
+    x: torch.Tensor,
+    h_prev: torch.Tensor,
+    kernel: torch.Tensor,
+    recurrent_kernel: torch.Tensor,
+    bias: torch.Tensor | None,
+    gates: int,
+    recurrent: int,
+) -> torch.Tensor:
+    """Pre-activations ``x W_g + b_g (+ h(t-1) U_g)`` gate by gate, each gate contiguous.
+
+    ``recurrent`` says for how many of the first gates the recurrent product is added here
+    (GRU's candidate gets it through the reset gate instead). # (G, B, T, U)
+    """
+    batch, steps, _ = x.shape
+    u = kernel.shape[1] // gates
+    out = x.new_empty(gates, batch, steps, u)
+    flat_x, flat_h = x.reshape(-1, x.shape[-1]), h_prev.reshape(-1, u)  # (B·T, D), (B·T, U)
+    for g in range(gates):
+        into = out[g].view(-1, u)  # (B·T, U)
+        columns = slice(g * u, (g + 1) * u)
+        if bias is None:
+            torch.mm(flat_x, kernel[:, columns], out=into)
+        else:
+            torch.addmm(bias[columns], flat_x, kernel[:, columns], out=into)
+        if g < recurrent:
+            into.addmm_(flat_h, recurrent_kernel[:, columns])
+    return out
 
 
 def recompute(
@@ -88,7 +114,7 @@ def recompute(
     ``x`` (B, T, D) and ``h_steps`` (B, T, U) are in processing order; ``mask`` (B, T) marks
     real steps (states carried over elsewhere). Default activations only (tanh, sigmoid): the
     ones a fused kernel computes. Returns Keras's names (``i, f, c_hat, o, c, h`` ...), each
-    (B, T, U), plus :data:`H_ERROR` (B, T).
+    (B, T, U) and contiguous, plus :data:`H_ERROR` (B, T).
 
     >>> import torch
     >>> k, r, b = torch.randn(2, 4), torch.randn(1, 4), torch.zeros(4)
@@ -107,42 +133,37 @@ def recompute(
             h_new = torch.where(mask[:, a:b, None], h_new, h_prev)
         error[:, a:b] = h_new.sub_(h_steps[:, a:b]).abs_().amax(dim=-1)
 
-    if kind == "SimpleRNN":  # records h only: the pre-activations are a per-block temporary
-        for a, b in _blocks(steps):
-            h_prev = _previous(h_steps, h0, a, b)
-            z = _project(x[:, a:b], kernel, bias).add_(h_prev @ recurrent_kernel)
-            check(a, b, z.tanh_(), h_prev)
+    h_prev = _previous(h_steps, h0)  # (B, T, U), contiguous: one product per gate
+    if kind == "SimpleRNN":  # records h only: the pre-activations are a temporary
+        z = _gates(x, h_prev, kernel, recurrent_kernel, bias, 1, 1)[0]
+        check(0, steps, z.tanh_(), h_prev)
         return record
-    split = (None, None) if bias is None or kind != "GRU" else (bias[0], bias[1])
-    # Keras reset_after=True GRU: bias (2, 3U) = input bias, recurrent bias.
-    z = _project(x, kernel, split[0] if kind == "GRU" else bias)  # (B, T, G·U), kept: the gates
-    u = z.shape[-1] // (3 if kind == "GRU" else 4)
-    for a, b in _blocks(steps):
-        h_prev = _previous(h_steps, h0, a, b)
-        inner = h_prev @ recurrent_kernel  # (B, b-a, G·U)
-        block = z[:, a:b]
-        if kind == "GRU":
-            if split[1] is not None:
-                inner += split[1]
-            block[..., : 2 * u].add_(inner[..., : 2 * u]).sigmoid_()
-            update, reset = block[..., :u], block[..., u : 2 * u]
-            candidate = block[..., 2 * u :].addcmul_(reset, inner[..., 2 * u :]).tanh_()
-            # h = z ⊙ h(t-1) + (1 - z) ⊙ h̃ = h̃ + z ⊙ (h(t-1) - h̃)
-            check(a, b, torch.sub(h_prev, candidate).mul_(update).add_(candidate), h_prev)
-        else:
-            block.add_(inner)
-            block[..., : 2 * u].sigmoid_()
-            block[..., 2 * u : 3 * u].tanh_()
-            block[..., 3 * u :].sigmoid_()
-        del inner
     if kind == "GRU":
-        record.update(z=z[..., :u], r=z[..., u : 2 * u], h_hat=z[..., 2 * u :])
+        # Keras reset_after=True: bias (2, 3U) = input bias, recurrent bias.
+        z = _gates(x, h_prev, kernel, recurrent_kernel, None if bias is None else bias[0], 3, 2)
+        u = z.shape[-1]
+        if bias is not None:  # the recurrent bias of z and r joins their pre-activations
+            z[:2] += bias[1, : 2 * u].view(2, 1, 1, u)
+        update, reset = z[:2].sigmoid_()
+        inner = h_prev @ recurrent_kernel[:, 2 * u :]  # (B, T, U): h(t-1) U_h
+        if bias is not None:
+            inner += bias[1, 2 * u :]
+        candidate = z[2].addcmul_(reset, inner).tanh_()
+        del inner
+        for a, b in _blocks(steps):  # h = z ⊙ h(t-1) + (1 - z) ⊙ h̃ = h̃ + z ⊙ (h(t-1) - h̃)
+            hp, zb, cb = h_prev[:, a:b], update[:, a:b], candidate[:, a:b]
+            check(a, b, torch.sub(hp, cb).mul_(zb).add_(cb), hp)
+        record.update(z=update, r=reset, h_hat=candidate)
         return record
-    i, f, c_hat, o = z[..., :u], z[..., u : 2 * u], z[..., 2 * u : 3 * u], z[..., 3 * u :]
+    z = _gates(x, h_prev, kernel, recurrent_kernel, bias, 4, 4)  # (4, B, T, U): i, f, c, o
+    z[:2].sigmoid_()
+    z[2].tanh_()
+    z[3].sigmoid_()
+    i, f, c_hat, o = z
     keep = None if mask is None else mask.unsqueeze(-1)  # (B, T, 1)
     c = _cell_states(i, f, c_hat, initial_states[1], keep)
     for a, b in _blocks(steps):
-        check(a, b, torch.tanh(c[:, a:b]).mul_(o[:, a:b]), _previous(h_steps, h0, a, b))
+        check(a, b, torch.tanh(c[:, a:b]).mul_(o[:, a:b]), h_prev[:, a:b])
     record.update(i=i, f=f, c_hat=c_hat, o=o, c=c)
     return record
 
