@@ -118,14 +118,16 @@ def test_unsupported_layers_and_options_are_all_listed(story: Path) -> None:
     assert "rnnlens has no Conv1D layer" in message
 
 
-def test_functional_model_is_refused(tmp_path: Path) -> None:
+def test_functional_model_is_read(tmp_path: Path) -> None:
+    # Functional files are read since the model graph (tests/test_graph_io.py has the grid).
+    keras.backend.clear_session()
     inputs = keras.Input((5, 3))
     model = keras.Model(inputs, L.LSTM(2)(inputs))
     model.save(tmp_path / "f.keras")
-    with pytest.raises(
-        rl.ModelFileError, match="'Functional' model; rnnlens reads Keras Sequential"
-    ):
-        rl.from_keras(tmp_path / "f.keras")
+    ours = rl.from_keras(tmp_path / "f.keras")
+    assert type(ours).__name__ == "Model"
+    x = sample()
+    assert_same(ours.predict(x), model.predict(x, verbose=0))
 
 
 def test_weights_of_wrong_shape_name_the_layer(story: Path) -> None:

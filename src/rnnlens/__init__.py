@@ -20,6 +20,7 @@ from .errors import (
     ShapeError,
 )
 from .hooks import install
+from .layers import Input
 from .model import IgnoredInputShapeWarning, Model, Sequential
 from .naming import clear_session
 from .runtime import FacadeRuntime
@@ -67,6 +68,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "ConfigError",
     "IgnoredInputShapeWarning",
+    "Input",
     "InputDataError",
     "Model",
     "ModelFileError",

@@ -27,9 +27,15 @@ class FacadeRuntime:
         set_layer_weights(layer, weights)
 
     def build_model_module(self, model: Any) -> Any:
-        from .engine.sequential import SequentialModule
+        from .graph import SequentialSpec
 
-        return SequentialModule(model)
+        if isinstance(model, SequentialSpec):
+            from .engine.sequential import SequentialModule
+
+            return SequentialModule(model)
+        from .engine.graph import GraphModule
+
+        return GraphModule(model)
 
     def model_class(self, kind: str) -> type[Any]:
         from .model import Model, Sequential

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+from .graph import SequentialSpec
 from .shapes import format_shape
 
 if TYPE_CHECKING:
@@ -23,19 +24,57 @@ class SummaryRow:
     layer_type: str
     output_shape: str
     params: int
+    #: Keras's "Connected to" cell (``lstm[0][1], lstm[0][2]``); None when the table has none.
+    connected_to: str | None = None
+
+
+def is_sequential_like(model: ModelSpec) -> bool:
+    """Whether Keras prints the three-column table rather than the one with "Connected to":
+    a Sequential, a subclassed model, or a functional chain (one node per depth, each reading
+    one tensor, no layer called twice)."""
+    nodes = getattr(model, "nodes", None)
+    if isinstance(model, SequentialSpec) or nodes is None or getattr(model, "built_by_call", False):
+        return True
+    in_model = {id(node) for node in nodes}
+    if any(len(node.input_tensors) > 1 for node in nodes):
+        return False
+    for layer in model.layers:
+        if sum(1 for node in layer.inbound_nodes if id(node) in in_model) > 1:
+            return False
+    depth: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    for node in nodes:  # each node follows its parents
+        parents = [depth[id(p)] for p in node.parents if id(p) in depth]
+        depth[id(node)] = 1 + max(parents) if parents else 0
+        counts[depth[id(node)]] = counts.get(depth[id(node)], 0) + 1
+    return all(count == 1 for count in counts.values())
 
 
 def summary_rows(model: ModelSpec) -> list[SummaryRow]:
-    """One row per layer, Input excluded (as Keras 3 prints it)."""
-    return [
-        SummaryRow(
-            layer.name,
-            type(layer).__name__,
-            format_shape(layer.output_shape or ()),
-            layer.count_params(),
+    """One row per layer in ``model.layers`` (a functional model lists its InputLayers, as
+    Keras 3 does), with "Connected to" for a model that is not a chain."""
+    connected = not is_sequential_like(model)
+    in_model = {id(node) for node in getattr(model, "nodes", [])}
+    rows = []
+    for layer in model.layers:
+        nodes = layer.inbound_nodes
+        # Keras shows the output of the layer's last call.
+        shape = nodes[-1].output_shape if nodes else (layer.output_shape or ())
+        cell = None
+        if connected:
+            sources = [
+                tensor.name
+                for node in nodes
+                if id(node) in in_model
+                for tensor in node.input_tensors
+            ]
+            cell = ", ".join(sources) or "-"
+        rows.append(
+            SummaryRow(
+                layer.name, type(layer).__name__, format_shape(shape), layer.count_params(), cell
+            )
         )
-        for layer in model.layers
-    ]
+    return rows
 
 
 def readable_size(n_bytes: float) -> str:
@@ -53,17 +92,32 @@ def readable_size(n_bytes: float) -> str:
     raise AssertionError("unreachable")
 
 
-def column_widths(line_length: int = DEFAULT_LINE_LENGTH) -> list[int]:
+SEQUENTIAL_POSITIONS = (0.45, 0.80, 1.0)
+GRAPH_POSITIONS = (0.3, 0.56, 0.74, 1.0)
+
+
+def column_widths(
+    line_length: int = DEFAULT_LINE_LENGTH, positions: tuple[float, ...] = SEQUENTIAL_POSITIONS
+) -> list[int]:
     """Text width of each column inside the borders, as Keras 3 (through rich) lays them out.
 
-    Keras splits ``line_length`` at 45 % and 80 %; rich then takes borders and padding out
-    of the first and last column (3 characters) and the middle one (4).
+    Keras cuts ``line_length`` at ``positions``; rich adds one space of padding on each side
+    of every cell and one border between and around them, and takes the excess
+    (``3·columns + 1``) back evenly, rounding as Python's ``round`` does, first column first.
 
-    >>> column_widths(76), column_widths(88)
-    ([31, 22, 13], [36, 27, 15])
+    >>> column_widths(76), column_widths(88), column_widths(76, GRAPH_POSITIONS)
+    ([31, 22, 13], [36, 27, 15], [19, 17, 10, 17])
     """
-    first, second = int(0.45 * line_length), int(0.80 * line_length)
-    widths = [first - 3, second - first - 4, line_length - second - 3]
+    asked, current = [], 0
+    for position in positions:
+        asked.append(int(position * line_length) - current)
+        current += asked[-1]
+    excess, left = 3 * len(asked) + 1, len(asked)
+    widths = []
+    for width in asked:
+        cut = round(excess / left)
+        widths.append(width - cut)
+        excess, left = excess - cut, left - 1
     if min(widths) < 1:
         raise ConfigError(f"summary line_length={line_length} is too narrow; use 40 or more")
     return widths
@@ -106,26 +160,37 @@ def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
     same model prints the same text everywhere.
     """
     rows = summary_rows(model)
-    widths = column_widths(line_length or DEFAULT_LINE_LENGTH)
-    cells = [(f"{r.name} ({r.layer_type})", r.output_shape, f"{r.params:,}") for r in rows]
+    connected = bool(rows) and rows[0].connected_to is not None
+    positions = GRAPH_POSITIONS if connected else SEQUENTIAL_POSITIONS
+    widths = column_widths(line_length or DEFAULT_LINE_LENGTH, positions)
+    header = ("Layer (type)", "Output Shape", "Param #", "Connected to")[: len(widths)]
+    cells = [
+        (f"{r.name} ({r.layer_type})", r.output_shape, f"{r.params:,}", r.connected_to or "")[
+            : len(widths)
+        ]
+        for r in rows
+    ]
 
     def line(left: str, fill: str, mid: str, right: str) -> str:
         return left + mid.join(fill * (w + 2) for w in widths) + right
 
-    def row(values: tuple[str, str, str], bar: str) -> list[str]:
+    def row(values: tuple[str, ...], bar: str) -> list[str]:
         wrapped = [wrap_cell(value, width) for value, width in zip(values, widths)]
         height = max(len(lines) for lines in wrapped)
         out = []
         for i in range(height):
-            name, shape, count = (lines[i] if i < len(lines) else "" for lines in wrapped)
-            parts = [name.ljust(widths[0]), shape.ljust(widths[1]), count.rjust(widths[2])]
+            texts = [lines[i] if i < len(lines) else "" for lines in wrapped]
+            parts = [
+                text.rjust(width) if column == 2 else text.ljust(width)
+                for column, (text, width) in enumerate(zip(texts, widths))
+            ]
             out.append(bar + bar.join(f" {p} " for p in parts) + bar)
         return out
 
     out = [
         f'Model: "{model.name}"',
         line("┏", "━", "┳", "┓"),
-        *row(("Layer (type)", "Output Shape", "Param #"), "┃"),
+        *row(header, "┃"),
     ]
     out.append(line("┡", "━", "╇", "┩"))
     for i, values in enumerate(cells):
@@ -134,7 +199,13 @@ def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
         out.extend(row(values, "│"))
     out.append(line("└", "─", "┴", "┘"))
     total = sum(r.params for r in rows)
-    trainable = sum(layer.count_params() for layer in model.layers if layer.trainable)
+    trainable = sum(
+        spec.size
+        for layer in model.layers
+        if layer.trainable
+        for spec in layer.weight_specs()
+        if getattr(spec, "trainable", True)
+    )
     for label, count in (
         ("Total", total),
         ("Trainable", trainable),
@@ -142,3 +213,35 @@ def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
     ):
         out.append(f" {label} params: {count:,} ({readable_size(count * 4)})")
     return "\n".join(out)
+
+
+def render_summary_html(model: ModelSpec) -> str:
+    """The summary as an HTML table, the same rows and totals as :func:`render_summary`.
+
+    What a notebook shows as a model's display. Layer names come from files, so every cell is
+    escaped.
+    """
+    from html import escape
+
+    rows = summary_rows(model)
+    body = "".join(
+        f"<tr><td>{escape(r.name)} ({escape(r.layer_type)})</td><td><code>"
+        f"{escape(r.output_shape)}</code></td><td style='text-align:right'>{r.params:,}</td></tr>"
+        for r in rows
+    )
+    total = sum(r.params for r in rows)
+    trainable = sum(layer.count_params() for layer in model.layers if layer.trainable)
+    totals = "<br>".join(
+        f"{label} params: {count:,} ({readable_size(count * 4)})"
+        for label, count in (
+            ("Total", total),
+            ("Trainable", trainable),
+            ("Non-trainable", total - trainable),
+        )
+    )
+    return (
+        f'<div class="rnnlens-summary"><b>Model: "{escape(model.name)}"</b>'
+        "<table><tr><th style='text-align:left'>Layer (type)</th>"
+        "<th style='text-align:left'>Output Shape</th><th style='text-align:right'>Param #</th>"
+        f"</tr>{body}</table><p>{totals}</p></div>"
+    )

@@ -259,11 +259,12 @@ def trace(model: ModelSpec, x: Any, *, path: str = "auto") -> Trace:
     """
     import torch
 
-    from .engine.predict import as_input_array, to_tensor, warn_non_finite
+    from .engine.predict import as_input_array, require_one_input, to_tensor, warn_non_finite
     from .engine.recurrent import RecurrentModule
 
     if path not in ("auto", "reference"):
         raise ConfigError(f"trace: path must be 'auto' or 'reference', received {path!r}")
+    require_one_input(model, "trace")
     array = as_input_array(model, x)
     warn_non_finite(array)
     module = model.module

@@ -19,6 +19,9 @@ from ..layers import (
     RepeatVector,
     TimeDistributed,
 )
+from ..layers.attention import Attention
+from ..layers.merge import Concatenate, Dot, Merge
+from .attention import AttentionModule
 from .base import LayerModule
 from .bidirectional import BidirectionalModule
 from .core import (
@@ -29,6 +32,7 @@ from .core import (
     RepeatVectorModule,
     TimeDistributedModule,
 )
+from .merge import ConcatenateModule, DotModule, MergeModule
 from .recurrent import RecurrentModule
 
 _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
@@ -40,6 +44,10 @@ _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
     Masking: MaskingModule,
     Flatten: FlattenModule,
     TimeDistributed: TimeDistributedModule,
+    Concatenate: ConcatenateModule,
+    Dot: DotModule,
+    Merge: MergeModule,
+    Attention: AttentionModule,
 }
 
 # Refuse to allocate weights taking more than this share of physical memory: the optimizer

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from ..errors import InputDataError
-from ..shapes import format_shape
+from ..shapes import Shape, format_shape
 
 if TYPE_CHECKING:
     from ..graph import ModelSpec
@@ -25,8 +25,10 @@ class NonFiniteInputWarning(UserWarning):
     """Inputs hold NaN or infinity: outputs will be NaN too."""
 
 
-def as_input_array(model: ModelSpec, x: Any, *, what: str = "x") -> np.ndarray:
-    """Check ``x`` against the model's input shape and return a float array."""
+def as_input_array(
+    model: ModelSpec, x: Any, *, what: str = "x", expected: Shape | None = None
+) -> np.ndarray:
+    """Check ``x`` against the model's input shape (or ``expected``) and return an array."""
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()
     try:
@@ -40,7 +42,14 @@ def as_input_array(model: ModelSpec, x: Any, *, what: str = "x") -> np.ndarray:
             f"{what} must be a numeric array, received dtype {array.dtype} "
             "(strings or ragged lists? pad sequences to one length and convert to float)"
         )
-    expected = model.input_shape
+    if expected is None:
+        shape = model.input_shape
+        if isinstance(shape, list):
+            raise InputDataError(
+                f"model '{model.name}' has {len(shape)} inputs {format_shape(shape)}: pass "
+                f"{what} as a list of arrays, one per input"
+            )
+        expected = shape
     if array.ndim != len(expected):
         raise InputDataError(
             f"model '{model.name}' expects {what} of shape {format_shape(expected)} "
@@ -49,11 +58,63 @@ def as_input_array(model: ModelSpec, x: Any, *, what: str = "x") -> np.ndarray:
     for axis, (want, got) in enumerate(zip(expected, array.shape)):
         if want is not None and want != got:
             names = ["batch", "time", "features"] if len(expected) == 3 else ["batch", "features"]
+            name = names[axis] if axis < len(names) else f"axis {axis}"
             raise InputDataError(
-                f"model '{model.name}' expects {what} with {names[axis]}={want} (shape "
+                f"model '{model.name}' expects {what} with {name}={want} (shape "
                 f"{format_shape(expected)}), received {array.shape}"
             )
     return array
+
+
+def require_one_input(model: ModelSpec, doing: str) -> None:
+    """Refuse a model with several inputs where ``doing`` records one input array.
+
+    Raises:
+        InputDataError: the model has several inputs.
+    """
+    shape = model.input_shape
+    if isinstance(shape, list):
+        raise InputDataError(
+            f"{doing} runs models with one input; model '{model.name}' has {len(shape)} "
+            f"{format_shape(shape)}: use model.predict([...]) for its outputs"
+        )
+
+
+def as_input_arrays(model: ModelSpec, x: Any, *, what: str = "x") -> list[np.ndarray]:
+    """One checked array per model input: ``x`` is an array, a list, or a dict by input name."""
+    shape = model.input_shape
+    if not isinstance(shape, list):
+        if isinstance(x, (list, tuple)) and len(x) == 1 and not _is_numbers(x):
+            x = x[0]
+        return [as_input_array(model, x, what=what)]
+    names: list[str] = getattr(model, "input_names", [])
+    if isinstance(x, dict):
+        missing = [name for name in names if name not in x]
+        if missing:
+            raise InputDataError(
+                f"model '{model.name}' takes inputs {names}; {what} has no entry {missing[0]!r}"
+            )
+        x = [x[name] for name in names]
+    if not isinstance(x, (list, tuple)) or len(x) != len(shape):
+        count = len(x) if isinstance(x, (list, tuple)) else 1
+        raise InputDataError(
+            f"model '{model.name}' has {len(shape)} inputs {names}: pass {what} as a list of "
+            f"{len(shape)} arrays (or a dict by input name), received {count}"
+        )
+    arrays = [
+        as_input_array(model, item, what=f"{what}[{i}] ({name})", expected=expected)
+        for i, (item, name, expected) in enumerate(zip(x, names, shape))
+    ]
+    if len({len(a) for a in arrays}) > 1:
+        raise InputDataError(
+            f"the inputs of model '{model.name}' must hold the same number of samples, "
+            f"received {[len(a) for a in arrays]}"
+        )
+    return arrays
+
+
+def _is_numbers(x: Any) -> bool:
+    return bool(x) and isinstance(x[0], (int, float, list, tuple))
 
 
 def shares_with_torch(array: np.ndarray) -> bool:
@@ -144,13 +205,14 @@ def predict(model: ModelSpec, x: Any, batch_size: int | None = 32) -> Any:
         InputDataError: ``x`` is not numeric, has the wrong rank or sizes, or is empty;
             ``batch_size`` is not a positive integer.
     """
-    array = as_input_array(model, x)
-    warn_non_finite(array)
+    arrays = as_input_arrays(model, x)
+    for i, array in enumerate(arrays):
+        warn_non_finite(array, "x" if len(arrays) == 1 else f"x[{i}]")
     module = model.module
     device, dtype = module.placement()
-    if len(array) == 0:
+    if len(arrays[0]) == 0:
         raise InputDataError("x is empty: predict needs at least one sample")
-    step = len(array) if batch_size is None else batch_size
+    step = len(arrays[0]) if batch_size is None else batch_size
     if isinstance(step, bool) or not isinstance(step, int) or step <= 0:
         raise InputDataError(f"batch_size must be a positive integer, received {batch_size!r}")
     chunks: list[Any] = []
@@ -158,9 +220,9 @@ def predict(model: ModelSpec, x: Any, batch_size: int | None = 32) -> Any:
     module.eval()
     try:
         with torch.inference_mode():
-            for start in range(0, len(array), step):
-                batch = to_tensor(array[start : start + step], dtype, device)
-                chunks.append(module(batch))
+            for start in range(0, len(arrays[0]), step):
+                batches = [to_tensor(a[start : start + step], dtype, device) for a in arrays]
+                chunks.append(module(*batches))
     finally:
         if was_training:  # eval() above already left every flag False otherwise
             module.train(True)

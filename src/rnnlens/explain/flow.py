@@ -155,8 +155,24 @@ class Flow:
 
         return render_json(self, indent=indent)
 
+    def to_html(self, *, legend: bool = True, torch: bool = False) -> str:
+        """A self-contained HTML panel (``<div class="rnnlens-explain">``)."""
+        from .html import render_html
+
+        return render_html(self, legend=legend, torch=torch)
+
     def __str__(self) -> str:
         return self.to_text()
+
+    def __repr__(self) -> str:
+        # What a REPL shows for model.explain(): the explanation, not the dataclass fields.
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
 
 
 def build_flow(
@@ -183,19 +199,11 @@ def build_flow(
     features = source[-1] or 0
     layers: list[LayerFlow] = []
     said_in: str | None = None  # the layer whose box holds the "nothing is cut" paragraph
-    for index, layer in enumerate(model.layers):
-        previous = model.layers[index - 1] if index else None
-        following = model.layers[index + 1] if index + 1 < len(model.layers) else None
-        has_input = index > 0 or getattr(model, "input_layer", None) is not None
+    for index, (layer, previous, following, after, has_input, links) in enumerate(_members(model)):
         described = describe_layer(
-            index + 1,
-            layer,
-            previous,
-            following,
-            has_input,
-            after=model.layers[index + 1 :],
-            said_in=said_in,
+            index + 1, layer, previous, following, has_input, after=after, said_in=said_in
         )
+        described.notes.extend(links)
         if said_in is None and described.units is not None:
             said_in = described.name
         layers.append(described)
@@ -219,6 +227,56 @@ def build_flow(
     )
     legend = legend_for(strings_in(asdict(flow)))
     return replace(flow, legend=legend)
+
+
+Member = tuple[Layer, "Layer | None", "Layer | None", list[Layer], bool, list[str]]
+
+
+def _members(model: ModelSpec) -> list[Member]:
+    """Per box: the layer, where it reads from, where it hands on to, the layers after it
+    (for counterfactuals), whether its input is fixed, and sentences on its graph links.
+
+    A Sequential is a chain. A graph model is explained node by node in the order it runs
+    (a shared layer once per call); each box names the tensors it receives and, for a
+    recurrent layer given ``initial_state=``, the layer whose final state it starts from.
+    """
+    from ..graph import SequentialSpec
+    from ..layers import InputLayer
+
+    nodes = getattr(model, "nodes", None)
+    if isinstance(model, SequentialSpec) or nodes is None:
+        chain = model.layers
+        has_input = getattr(model, "input_layer", None) is not None
+        return [
+            (
+                layer,
+                chain[i - 1] if i else None,
+                chain[i + 1] if i + 1 < len(chain) else None,
+                chain[i + 1 :],
+                i > 0 or has_input,
+                [],
+            )
+            for i, layer in enumerate(chain)
+        ]
+    steps = [node for node in nodes if not node.is_input]
+    members: list[Member] = []
+    for node in steps:
+        sources = node.input_tensors
+        main = node.args[0] if not isinstance(node.args[0], list) else node.args[0][0]
+        previous = None if isinstance(main.layer, InputLayer) else main.layer
+        readers = [n.layer for n in steps if any(t in n.input_tensors for t in node.outputs)]
+        links = [f"receives from {', '.join(t.name for t in sources)}"]
+        state = node.kwargs.get("initial_state")
+        if state:
+            states = state if isinstance(state, list) else [state]
+            owners = sorted({t.layer.name for t in states})
+            links.append(
+                f"starts from initial_state [{', '.join(t.name for t in states)}]: the state "
+                f"{', '.join(repr(o) for o in owners)} hands over after its last step becomes "
+                "this layer's state before its first step (instead of zeros)"
+            )
+        members.append((node.layer, previous, readers[0] if readers else None, [], True, links))
+    return members
 
 
 def _torch_difference(layers: list[LayerFlow]) -> str:

@@ -33,7 +33,14 @@ from .svg_drawing import Drawing
 ALL_STEPS_LIMIT = 24
 
 
-def write_diagram(model: Any, path: str | Path | None = None, **options: Any) -> str:
+class Svg(str):
+    """SVG text that a notebook shows as a picture; everywhere else it is the ``str`` it is."""
+
+    def _repr_svg_(self) -> str:
+        return str(self)
+
+
+def write_diagram(model: Any, path: str | Path | None = None, **options: Any) -> Svg:
     """Draw ``model`` (a Sequential) and return the SVG text; write it atomically to ``path``.
 
     Args:
@@ -43,9 +50,9 @@ def write_diagram(model: Any, path: str | Path | None = None, **options: Any) ->
             ``all_steps`` (default False): one column per step, for sequences up to 24 long.
 
     Returns:
-        The SVG document as text.
+        The SVG document as text (an :class:`Svg`, a ``str`` that notebooks draw).
     """
-    svg = render_svg(build_flow(model), **options)
+    svg = Svg(render_svg(build_flow(model), **options))
     if path is not None:
         write_atomic(Path(path), svg.encode("utf-8"))
     return svg

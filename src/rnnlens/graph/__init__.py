@@ -6,7 +6,8 @@ facade); see ``docs/architecture.md``.
 
 from __future__ import annotations
 
+from .functional import Functional
 from .model import ModelSpec
 from .sequential import IgnoredInputShapeWarning, SequentialSpec
 
-__all__ = ["IgnoredInputShapeWarning", "ModelSpec", "SequentialSpec"]
+__all__ = ["Functional", "IgnoredInputShapeWarning", "ModelSpec", "SequentialSpec"]

@@ -9,10 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ShapeError
-from ..layers import Bidirectional, Input, Layer, Recurrent, RepeatVector, layer_from_config
+from ..layers import (
+    Bidirectional,
+    InputLayer,
+    Layer,
+    Recurrent,
+    RepeatVector,
+    layer_from_config,
+)
 from ..layers.base import serialize_layer
+from ..nodes import SymbolicTensor
 from ..shapes import Shape, ShapeOrList, first_shape, format_shape
-from .model import ModelSpec
+from .functional import Functional
 
 _PACKAGE = str(Path(__file__).resolve().parents[1])
 
@@ -30,8 +38,12 @@ class IgnoredInputShapeWarning(UserWarning):
     """``input_shape`` given to a layer that is not the first: Keras ignores it silently."""
 
 
-class SequentialSpec(ModelSpec):
+class SequentialSpec(Functional):
     """A linear stack of layers, built with Keras's API and semantics (no weights here).
+
+    It is a chain on the same graph as a functional model: each ``add`` calls the layer on
+    the previous layer's output tensor, so nodes, shapes and the engine are shared with
+    :class:`~rnnlens.graph.functional.Functional`. ``layers`` excludes the input, as Keras's.
 
     >>> from rnnlens.layers import LSTM
     >>> model = SequentialSpec(name="story")
@@ -43,7 +55,11 @@ class SequentialSpec(ModelSpec):
 
     def __init__(self, layers: Iterable[Layer] | None = None, name: str | None = None) -> None:
         super().__init__(name=name)
-        self.input_layer: Input | None = None
+        #: The Input given explicitly (``Sequential([Input(...), ...])``), else None.
+        self.input_layer: InputLayer | None = None
+        # The entry of the chain: the explicit Input, or one made from the first layer's
+        # input_shape (as Keras 3 makes one); not listed in ``layers``.
+        self._entry: InputLayer | None = None
         if layers is not None and (
             isinstance(layers, (Layer, str, bytes)) or not hasattr(layers, "__iter__")
         ):
@@ -58,33 +74,46 @@ class SequentialSpec(ModelSpec):
         return "sequential"
 
     # ------------------------------------------------------------ building
-    def add(self, layer: Layer) -> None:
+    def add(self, layer: Layer | SymbolicTensor) -> None:
         """Append ``layer``; its input is the previous layer's output."""
+        if isinstance(layer, SymbolicTensor) and isinstance(layer.layer, InputLayer):
+            layer = layer.layer  # Sequential([Input(shape=...), ...]), as Keras 3
         if not isinstance(layer, Layer):
             raise ConfigError(
                 f"Sequential.add expects a layer such as LSTM(32), received {type(layer).__name__}"
             )
-        if isinstance(layer, Input):
+        if isinstance(layer, InputLayer):
             if self.layers or self.input_layer is not None:
                 raise ConfigError("Input(...) must come first in a Sequential model")
-            self.input_layer = layer
+            self.input_layer = self._entry = layer
+            self.inputs = [layer.output]
             return
         if layer.name in self._by_name:
             raise ConfigError(f"a layer named '{layer.name}' is already in model '{self.name}'")
-        previous_shape = self._current_output_shape()
-        if previous_shape is None:
+        if self._entry is None:
             if layer.declared_input_shape is None:
                 raise ShapeError(
                     f"the first layer {layer.describe()} needs to know its input: give it "
                     "input_shape=(time, features), or start the model with Input(shape=(time, features))"
                 )
-            previous_shape = (layer.declared_batch_size, *layer.declared_input_shape)
+            self._entry = InputLayer(
+                shape=layer.declared_input_shape, batch_size=layer.declared_batch_size
+            )
+            self.inputs = [self._entry.output]
         elif layer.declared_input_shape is not None:
-            self._warn_ignored_input_shape(layer, previous_shape)
+            self._warn_ignored_input_shape(layer, self._current_output_shape())
+        previous = self.outputs[0] if self.layers else self._entry.output
+        previous_shape = self._current_output_shape()
         try:
-            layer.attach(previous_shape)
+            if isinstance(previous_shape, list):
+                layer.attach(previous_shape)  # refuses with the Sequential's own message
+            output = layer(previous)
         except ShapeError as error:
             raise ShapeError(f"{error}{self._stacking_hint(layer, previous_shape)}") from None
+        node = layer.inbound_nodes[-1]
+        self.nodes.append(node)
+        self.outputs = output if isinstance(output, list) else [output]
+        self._single_output = not isinstance(output, list)
         self._index_layer(layer)
         self._graph_changed()
 
@@ -94,15 +123,28 @@ class SequentialSpec(ModelSpec):
             raise ConfigError(f"model '{self.name}' has no layers to pop")
         layer = self.layers.pop()
         del self._by_name[layer.name]
+        node = self.nodes.pop()
+        if layer.inbound_nodes and layer.inbound_nodes[-1] is node:
+            layer.inbound_nodes.pop()  # only the last: other nodes' indices must not move
+        if self.nodes:
+            self.outputs = list(self.nodes[-1].outputs)
+            self._single_output = len(self.outputs) == 1 and not isinstance(
+                self.nodes[-1].layer.output_shape, list
+            )
+        else:
+            self.outputs, self._single_output = [], True
         self._graph_changed()
         return layer
 
-    def _current_output_shape(self) -> ShapeOrList | None:
+    @property
+    def built(self) -> bool:
+        return bool(self.layers)
+
+    def _current_output_shape(self) -> ShapeOrList:
         if self.layers:
-            return self.layers[-1].output_shape
-        if self.input_layer is not None:
-            return (self.input_layer.batch_size, *self.input_layer.shape)
-        return None
+            return self.nodes[-1].output_shape
+        assert self._entry is not None
+        return self._entry.output.shape
 
     def _warn_ignored_input_shape(self, layer: Layer, received: ShapeOrList) -> None:
         declared = layer.declared_input_shape
@@ -151,32 +193,37 @@ class SequentialSpec(ModelSpec):
     @property
     def input_shape(self) -> Shape:
         """The model's input shape, batch first (``(None, time, features)``)."""
-        if self.input_layer is not None:
-            return (self.input_layer.batch_size, *self.input_layer.shape)
-        self._require_layers()
-        shape = self.layers[0].input_shape
-        assert isinstance(shape, tuple)
-        return shape
+        if self._entry is None:
+            self._require_layers()
+        assert self._entry is not None
+        return self._entry.output.shape
 
     @property
     def output_shape(self) -> ShapeOrList:
         """The last layer's output shape (a list when it hands on several tensors)."""
         self._require_layers()
-        shape = self.layers[-1].output_shape
-        assert shape is not None
-        return shape
+        return self.nodes[-1].output_shape
+
+    def weighted_layers(self) -> list[Layer]:
+        return self.layers
+
+    def _require_layers(self) -> None:
+        if not self.layers:
+            raise ConfigError(
+                f"model '{self.name}' has no layers yet: add some with model.add(...)"
+            )
 
     # -------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
         """``{"name": ..., "layers": [{"class_name": ..., "config": ...}, ...]}`` as Keras writes it."""
         layers = [serialize_layer(layer) for layer in self.layers]
-        if self.input_layer is not None:
-            layers.insert(0, {"class_name": "Input", "config": self.input_layer.get_config()})
-        elif self.layers and isinstance(self.layers[0].input_shape, tuple):
-            # Like Keras 3: the shape given as input_shape= on the first layer lives in the
-            # model, not in that layer's config, so an Input entry carries it.
-            batch, *shape = self.layers[0].input_shape
-            entry = {"shape": list(shape), "batch_size": batch}
+        if self._entry is not None:
+            # Like Keras 3: the input shape lives in the model (an input entry), even when it
+            # was given as input_shape= on the first layer.
+            batch, *shape = self._entry.output.shape
+            entry: dict[str, Any] = {"shape": list(shape), "batch_size": batch}
+            if self.input_layer is not None:
+                entry["name"] = self.input_layer.name
             layers.insert(0, {"class_name": "Input", "config": entry})
         return {"name": self.name, "layers": layers}
 

@@ -129,13 +129,14 @@ def attribute(
     """
     import torch
 
-    from ..engine.predict import as_input_array, to_tensor
+    from ..engine.predict import as_input_array, require_one_input, to_tensor
     from .running import questioning
 
     if method not in METHODS:
         raise ConfigError(f"attribute: method must be one of {METHODS}, received {method!r}")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ConfigError(f"attribute: steps must be a positive integer, received {steps!r}")
+    require_one_input(model, "attribute")
     array = as_input_array(model, x)
     with questioning(model) as module, torch.enable_grad():
         device, dtype = module.placement()

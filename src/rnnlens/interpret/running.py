@@ -101,8 +101,9 @@ def outputs_with(model: ModelSpec, x: Any, index: int, replace: Replacement) -> 
     """The model's output on ``x`` with layer ``index`` computed by ``replace``, as numpy."""
     import torch
 
-    from ..engine.predict import as_input_array, to_tensor
+    from ..engine.predict import as_input_array, require_one_input, to_tensor
 
+    require_one_input(model, "interventions")
     array = as_input_array(model, x)
     with questioning(model) as module, torch.inference_mode():
         device, dtype = module.placement()

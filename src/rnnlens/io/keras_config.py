@@ -41,7 +41,18 @@ MAPPED: dict[str, tuple[str, ...]] = {
     "Flatten": (),
     "TimeDistributed": ("layer",),
     "Bidirectional": ("layer", "backward_layer", "merge_mode"),
+    "Concatenate": ("axis",),
+    "Add": (),
+    "Subtract": (),
+    "Multiply": (),
+    "Average": (),
+    "Maximum": (),
+    "Minimum": (),
+    "Dot": ("axes", "normalize"),
+    "Attention": ("use_scale", "score_mode", "dropout"),
+    "AdditiveAttention": ("use_scale", "dropout"),
 }
+_FUNCTIONAL = ("Functional", "Model")
 _COMMON = ("name", "trainable", "batch_input_shape", "input_shape", "batch_size")
 # Keys that never change what the layer computes on its weights.
 _IGNORED = ("seed", "unroll", "implementation", "zero_output_for_mask", "module", "time_major")
@@ -81,10 +92,13 @@ def keras_to_rnnlens(model_config: object, source: str) -> dict[str, Any]:
     if not isinstance(model_config, dict):
         raise ModelFileError(f"{source}: the model config is not a JSON object")
     kind = model_config.get("class_name")
+    if kind in _FUNCTIONAL:
+        return _functional_to_rnnlens(model_config, source)
     if kind != "Sequential":
         raise ModelFileError(
-            f"{source}: a {kind!r} model; rnnlens reads Keras Sequential models "
-            "(a linear stack built with keras.Sequential)"
+            f"{source}: a {kind!r} model; rnnlens reads Keras Sequential and functional models "
+            "(keras.Sequential, keras.Model(inputs, outputs)); a subclassed model's code is not "
+            "in its file: rebuild it in rnnlens, or save a functional equivalent"
         )
     body = model_config.get("config")
     layers = body.get("layers") if isinstance(body, dict) else body  # Keras 2.0: a bare list
@@ -115,6 +129,38 @@ def keras_to_rnnlens(model_config: object, source: str) -> dict[str, Any]:
         )
     name = body.get("name") if isinstance(body, dict) else None
     return {"name": name if isinstance(name, str) and name else None, "layers": out}
+
+
+def _functional_to_rnnlens(model_config: dict[str, Any], source: str) -> dict[str, Any]:
+    """A functional config: each layer translated as in a Sequential, the wiring kept as is."""
+    body = model_config.get("config")
+    if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
+        raise ModelFileError(f"{source}: the functional config has no list of layers")
+    problems: list[str] = []
+    layers = []
+    for position, entry in enumerate(body["layers"]):
+        converted = _layer(entry, problems, f"layer {position}")
+        if converted is None:
+            continue
+        assert isinstance(entry, dict)
+        nodes = entry.get("inbound_nodes") or []
+        if not isinstance(nodes, list):
+            problems.append(f"layer {position}: inbound_nodes is not a list")
+            continue
+        layers.append(
+            {**converted, "name": converted["config"].get("name"), "inbound_nodes": nodes}
+        )
+    if problems:
+        raise ModelFileError(
+            f"{source}: cannot import this model; unsupported: " + "; ".join(problems[:20])
+        )
+    name = body.get("name")
+    return {
+        "name": name if isinstance(name, str) and name else None,
+        "layers": layers,
+        "input_layers": body.get("input_layers"),
+        "output_layers": body.get("output_layers"),
+    }
 
 
 def _declares_input(config: dict[str, Any]) -> bool:
@@ -265,7 +311,10 @@ def _short(value: object) -> str:
 
 # ------------------------------------------------------------------ rnnlens -> Keras
 def rnnlens_to_keras(config: dict[str, Any]) -> dict[str, Any]:
-    """The Keras 3 ``config.json`` for a rnnlens ``Sequential`` config (with its Input entry)."""
+    """The Keras 3 ``config.json`` for a rnnlens ``Sequential`` config (with its Input entry)
+    or a functional one (``input_layers`` in it)."""
+    if "input_layers" in config:
+        return _functional_to_keras(config)
     layers = [_keras_layer(entry) for entry in config["layers"]]
     first = config["layers"][0]["config"]
     batch_shape = [first.get("batch_size"), *first["shape"]]
@@ -279,9 +328,40 @@ def rnnlens_to_keras(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _functional_to_keras(config: dict[str, Any]) -> dict[str, Any]:
+    layers = []
+    for entry in config["layers"]:
+        out = _keras_layer(entry)
+        nodes = [
+            {"args": node["args"], "kwargs": node["kwargs"]} for node in entry["inbound_nodes"]
+        ]
+        layers.append({**out, "name": entry["name"], "inbound_nodes": nodes})
+    body = {
+        "name": config.get("name") or "functional",
+        "trainable": True,
+        "layers": layers,
+        "input_layers": config["input_layers"],
+        "output_layers": config["output_layers"],
+    }
+    return {
+        "module": "keras.src.models.functional",
+        "class_name": "Functional",
+        "config": body,
+        "registered_name": "Functional",
+        "build_config": None,
+        "compile_config": None,
+    }
+
+
 def _keras_layer(entry: dict[str, Any]) -> dict[str, Any]:
     kind = entry["class_name"]
     config = dict(entry["config"])
+    if kind == "InputLayer":
+        config = {
+            "batch_shape": list(config["batch_shape"]),
+            "dtype": config.get("dtype") or "float32",
+            "name": config["name"],
+        }
     if kind == "Input":
         kind = "InputLayer"
         config = {

@@ -131,7 +131,8 @@ def write_keras3(model: ModelSpec) -> bytes:
         store.create_group("vars").attrs["name"] = model.name
         layers = store.create_group("layers")
         for layer, key in zip(model.layers, keras3_keys(model)):
-            _write_keras3_layer(layers.create_group(key), layer, layer.get_weights())
+            weights = layer.get_weights() if layer.weight_specs() else []
+            _write_keras3_layer(layers.create_group(key), layer, weights)
     return buffer.getvalue()
 
 

@@ -77,7 +77,7 @@ def save_model(model: ModelSpec, path: str | os.PathLike[str]) -> Path:
     from ..version import __version__
 
     tensors: dict[str, np.ndarray] = {}
-    for layer in model.layers:
+    for layer in model.weighted_layers():
         for spec, value in zip(layer.weight_specs(), layer.get_weights()):
             tensors[f"{layer.name}/{spec.name}"] = np.ascontiguousarray(value)
     metadata = {
@@ -220,7 +220,11 @@ def _int_list(value: object) -> bool:
 # ---------------------------------------------------------- config and weights
 def _model_from_config(config: dict[str, Any], path: object) -> ModelSpec:
     try:
-        return runtime().model_class("sequential").from_config(config)
+        # A functional model's config names its ends (Keras's format); a Sequential's does not.
+        kind = (
+            "functional" if isinstance(config, dict) and "input_layers" in config else "sequential"
+        )
+        return runtime().model_class(kind).from_config(config)
     except RnnlensError as error:
         raise ModelFileError(f"{path}: the model config is not usable: {error}") from None
     except (TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError) as error:

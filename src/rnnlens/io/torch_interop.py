@@ -190,8 +190,20 @@ def to_torch(model: ModelSpec) -> KerasStack:
     Raises:
         ConfigError: a layer torch's modules cannot compute exactly (the reason is named).
     """
-    blocks = [_block(layer) for layer in model.layers]
-    return KerasStack(blocks, model.get_config()).eval()
+    from ..graph import Functional, SequentialSpec
+
+    config, layers = model.get_config(), model.layers
+    if isinstance(model, Functional) and not isinstance(model, SequentialSpec):
+        chain, config = model.as_chain(), model.chain_config()  # type: ignore[assignment]
+        if chain is None or config is None:
+            raise ConfigError(
+                f"model '{model.name}' is a graph (several inputs or outputs, merges, shared "
+                "layers or initial_state): to_torch and ONNX export convert a chain of layers; "
+                "use model.module, the torch.nn.Module that computes the whole graph"
+            )
+        layers = chain
+    blocks = [_block(layer) for layer in layers]
+    return KerasStack(blocks, config).eval()
 
 
 def _block(layer: Layer) -> nn.Module:

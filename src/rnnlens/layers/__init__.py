@@ -5,8 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigError
+from .attention import AdditiveAttention, Attention
 from .base import Layer, WeightSpec
-from .core import Dense, Dropout, Flatten, Input, Masking, RepeatVector
+from .core import Dense, Dropout, Flatten, Masking, RepeatVector
+from .input import Input, InputLayer
+from .merge import (
+    MERGE_LAYERS,
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .recurrent import GRU, LSTM, Recurrent, SimpleRNN
 from .wrappers import Bidirectional, TimeDistributed
 
@@ -14,7 +35,7 @@ from .wrappers import Bidirectional, TimeDistributed
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls
     for cls in (
-        Input,
+        InputLayer,
         LSTM,
         GRU,
         SimpleRNN,
@@ -25,8 +46,15 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         Dropout,
         Masking,
         Flatten,
+        *MERGE_LAYERS,
+        Attention,
+        AdditiveAttention,
     )
 }
+
+
+# Files written before the functional API name the input entry "Input".
+LAYER_TYPES["Input"] = InputLayer
 
 
 def layer_from_config(spec: dict[str, Any]) -> Layer:
@@ -48,17 +76,36 @@ __all__ = [
     "GRU",
     "LAYER_TYPES",
     "LSTM",
+    "Add",
+    "AdditiveAttention",
+    "Attention",
+    "Average",
     "Bidirectional",
+    "Concatenate",
     "Dense",
+    "Dot",
     "Dropout",
     "Flatten",
     "Input",
+    "InputLayer",
     "Layer",
     "Masking",
+    "Maximum",
+    "Minimum",
+    "Multiply",
     "Recurrent",
     "RepeatVector",
     "SimpleRNN",
+    "Subtract",
     "TimeDistributed",
     "WeightSpec",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
     "layer_from_config",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
 ]

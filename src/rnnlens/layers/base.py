@@ -19,9 +19,12 @@ from ..errors import ConfigError, ShapeError
 from ..hooks import runtime
 from ..naming import snake_case, unique_name
 from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
+from .calling import call_layer
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from ..nodes import Node
 
 # Keyword arguments every Keras layer accepts.
 _LAYER_KWARGS = (
@@ -60,6 +63,10 @@ class Layer:
 
     #: True when the layer passes a time-step mask on (Keras's ``supports_masking``).
     supports_masking: ClassVar[bool] = True
+    #: True for layers called on a list of tensors (Concatenate, Add, Attention, ...).
+    takes_several_inputs: ClassVar[bool] = False
+    #: Keyword arguments a call may carry besides the input (``layer(x, mask=m)``).
+    call_arguments: ClassVar[tuple[str, ...]] = ("mask", "training")
 
     def __init__(self, **kwargs: Any) -> None:
         unknown = sorted(set(kwargs) - set(_LAYER_KWARGS) - set(_IGNORED_KWARGS))
@@ -82,6 +89,8 @@ class Layer:
         self.output_shape: ShapeOrList | None = None
         # The engine's module once built: opaque here (the spec does not know torch).
         self._module: Any = None
+        #: One node per call on symbolic tensors; several for a shared layer.
+        self.inbound_nodes: list[Node] = []
 
     # ----------------------------------------------------------------- shapes
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
@@ -92,15 +101,28 @@ class Layer:
         """The weight tensors, in Keras's ``get_weights()`` order. Needs an input shape."""
         return []
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the layer on symbolic tensors (``y = LSTM(32)(x)``): records a node, returns
+        the output tensor (a list with ``return_state=True``). See :mod:`rnnlens.nodes`."""
+        return call_layer(self, list(args), kwargs)
+
+    def check_call(self, input_shape: ShapeOrList, kwargs: dict[str, Any]) -> None:
+        """Validate a call's keyword arguments (tensors as their shapes); raise ShapeError."""
+
+    def call_output_shape(self, input_shape: ShapeOrList, kwargs: dict[str, Any]) -> ShapeOrList:
+        """The output shape of one call (differs from ``compute_output_shape`` only for
+        arguments such as ``return_attention_scores``)."""
+        return self.compute_output_shape(input_shape)  # type: ignore[arg-type]
+
     def attach(self, input_shape: ShapeOrList) -> ShapeOrList:
-        """Fix this layer's input shape and return its output shape (done by ``Sequential``)."""
-        if isinstance(input_shape, list):
+        """Fix this layer's input shape and return its output shape (done on first call)."""
+        if isinstance(input_shape, list) and not self.takes_several_inputs:
             raise ShapeError(
                 f"layer '{self.name}' ({type(self).__name__}) received several tensors "
                 f"{format_shape(input_shape)}; a Sequential model passes one tensor between layers: "
                 "set return_state=False (or merge_mode other than None) on the layer before it"
             )
-        output = self.compute_output_shape(input_shape)
+        output = self.compute_output_shape(input_shape)  # type: ignore[arg-type]
         self.input_shape, self.output_shape = input_shape, output
         self._module = None
         return output

@@ -1,4 +1,4 @@
-"""The layers around the recurrent ones: Input, Dense, Dropout, RepeatVector, Masking, Flatten."""
+"""The layers around the recurrent ones: Dense, Dropout, RepeatVector, Masking, Flatten."""
 
 from __future__ import annotations
 
@@ -6,37 +6,9 @@ import math
 from typing import Any
 
 from ..errors import ConfigError, ShapeError
-from ..shapes import Shape, ShapeOrList, as_shape, format_shape
+from ..shapes import Shape, ShapeOrList, format_shape
 from .base import Layer, WeightSpec, fraction, positive_int, require_rank
 from .options import activation_name, initializer_name
-
-
-class Input(Layer):
-    """Declares the model's input: ``Input(shape=(time, features))``, batch excluded.
-
-    It computes nothing; ``Sequential`` reads its shape and does not list it in the summary,
-    as Keras 3 does.
-    """
-
-    def __init__(
-        self,
-        shape: tuple[int | None, ...] | None = None,
-        batch_size: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        if shape is None and kwargs.get("batch_shape") is not None:
-            batch_shape = tuple(kwargs.pop("batch_shape"))
-            shape, batch_size = batch_shape[1:], batch_shape[0]
-        if shape is None:
-            raise ConfigError(
-                "Input needs shape=(time, features), for example Input(shape=(10, 2))"
-            )
-        super().__init__(input_shape=shape, batch_size=batch_size, **kwargs)
-        self.shape = as_shape(shape, what="Input shape")
-        self.batch_size = batch_size
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "shape": list(self.shape), "batch_size": self.batch_size}
 
 
 class Dense(Layer):

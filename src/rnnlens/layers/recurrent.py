@@ -27,6 +27,7 @@ class Recurrent(Layer):
     gates: ClassVar[tuple[str, ...]] = ()
     #: Names of the carried states: ("h", "c") for LSTM, ("h",) otherwise.
     state_names: ClassVar[tuple[str, ...]] = ("h",)
+    call_arguments = ("mask", "training", "initial_state")
 
     def __init__(
         self,
@@ -88,6 +89,9 @@ class Recurrent(Layer):
         if not self.return_state:
             return output
         return [output, *[(batch, self.units) for _ in self.state_names]]
+
+    def check_call(self, input_shape: ShapeOrList, kwargs: dict[str, Any]) -> None:
+        check_initial_state(self, kwargs.get("initial_state"), self.state_names, self.units)
 
     # ---------------------------------------------------------------- weights
     def weight_specs(self) -> list[WeightSpec]:
@@ -234,3 +238,24 @@ class SimpleRNN(Recurrent):
     @property
     def fusable(self) -> bool:
         return self.recurrent_dropout == 0 and self.activation in ("tanh", "relu")
+
+
+def check_initial_state(layer: Layer, given: Any, names: tuple[str, ...], units: int) -> None:
+    """``initial_state=`` must be one ``(batch, units)`` tensor per carried state."""
+    if given is None:
+        return
+    states = list(given) if isinstance(given, (list, tuple)) else [given]
+    shapes = [getattr(s, "shape", None) for s in states]
+    if len(states) != len(names):
+        raise ShapeError(
+            f"{layer.describe()} carries {len(names)} state(s) ({', '.join(names)}), received "
+            f"initial_state with {len(states)}: pass initial_state=[{', '.join(names)}] "
+            "(an LSTM encoder's return_state=True gives output, h, c: pass [h, c])"
+        )
+    for name, shape in zip(names, shapes):
+        if shape is None or len(shape) != 2 or shape[-1] != units:
+            raise ShapeError(
+                f"{layer.describe()}: initial_state '{name}' must be (batch, {units}), received "
+                f"{format_shape(shape) if shape is not None else type(shape).__name__}: the "
+                f"encoder handing over its state needs units={units} too"
+            )

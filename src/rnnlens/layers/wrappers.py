@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
 from .base import Layer, WeightSpec, require_rank
-from .recurrent import Recurrent
+from .recurrent import Recurrent, check_initial_state
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -63,6 +63,16 @@ class Bidirectional(Layer):
             self.backward = _renamed_copy(
                 backward_layer, f"backward_{backward_layer.name}", backward_layer.go_backwards
             )
+
+    call_arguments = ("mask", "training", "initial_state")
+
+    def check_call(self, input_shape: ShapeOrList, kwargs: dict[str, Any]) -> None:
+        names = tuple(
+            f"{direction}_{name}"
+            for direction in ("forward", "backward")
+            for name in self.forward.state_names
+        )
+        check_initial_state(self, kwargs.get("initial_state"), names, self.forward.units)
 
     @property
     def return_sequences(self) -> bool:
@@ -188,4 +198,5 @@ def _renamed_copy(layer: Recurrent, name: str, go_backwards: bool) -> Recurrent:
     clone.name = name
     clone.go_backwards = go_backwards
     clone._module = None
+    clone.inbound_nodes = []
     return clone

@@ -251,10 +251,12 @@ def build_content(
     Raises:
         InputDataError: bad ``samples``, labels or names, or ``y_true`` not matching ``x``.
     """
+    from ..engine.predict import require_one_input
     from ..summary import summary_rows
     from ..trace import trace
     from .effects import attribution_maps, downstream_effect
 
+    require_one_input(model, "report")
     array = np.asarray(x)
     picked = _chosen(samples, len(array))
     steps = int(array.shape[1]) if array.ndim == 3 else 1

@@ -111,6 +111,6 @@ class TensorBoard(Callback):
 
 def _learning_rate(model: Any) -> float | None:
     """The optimizer's current learning rate, where the compiled model exposes one."""
-    state = getattr(model, "_training", None)
+    state = getattr(model, "training_state", None)
     rate = getattr(state, "learning_rate", None)
     return float(rate) if isinstance(rate, (int, float)) else None

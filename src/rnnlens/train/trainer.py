@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigError
 from ..graph import ModelSpec
 
 if TYPE_CHECKING:
@@ -38,16 +39,36 @@ class Trainer(ModelSpec):
         """Train, as Keras's ``fit``; returns a :class:`History`."""
         from .loop import fit
 
+        self._check_trainable("fit")
         return fit(self, x, y, **options)
 
     def evaluate(self, x: Any = None, y: Any = None, **options: Any) -> Any:
         """Loss (and metrics) on data, as Keras's ``evaluate``."""
         from .loop import evaluate
 
+        self._check_trainable("evaluate")
         return evaluate(self, x, y, **options)
 
     def train_on_batch(self, x: Any, y: Any) -> Any:
         """One optimisation step on one batch; returns the loss."""
         from .loop import train_on_batch
 
+        self._check_trainable("train_on_batch")
         return train_on_batch(self, x, y)
+
+    def _check_trainable(self, doing: str) -> None:
+        """The training loop feeds one input array and one target array."""
+        if not getattr(self, "built", True):
+            raise ConfigError(
+                f"model '{self.name}' is not built yet: call model.build(input_shape) or "
+                f"model.predict(x) once before {doing}"
+            )
+        shape_in, shape_out = self.input_shape, self.output_shape
+        if isinstance(shape_in, list) or isinstance(shape_out, list):
+            raise ConfigError(
+                f"model '{self.name}' has {len(shape_in) if isinstance(shape_in, list) else 1} "
+                f"input(s) and {len(shape_out) if isinstance(shape_out, list) else 1} output(s): "
+                f"rnnlens's {doing} trains models with one input and one output so far "
+                "(predict takes several); concatenate the targets into one output, or train the "
+                "model's torch module (model.module) with your own loop"
+            )
