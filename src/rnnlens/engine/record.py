@@ -1,7 +1,7 @@
 """Recording at fused speed: every gate of every step, from the fused kernel's own outputs.
 
 The fused kernel returns the hidden state of every step, so ``h(t-1)`` is known for all steps
-at once and the gate pre-activations are one batched matrix product::
+at once and the gate pre-activations are batched matrix products, one per gate::
 
     Z = x W + h(t-1) U + b                        # (B, T, G·U), all steps together
     LSTM:  i, f, c̃, o = σ, σ, tanh, σ of Z        c(t) = f ⊙ c(t-1) + i ⊙ c̃   (a cheap loop)

@@ -59,12 +59,15 @@ class Attribution:
         return (self.values.sum(axis=(1, 2)) - difference) / np.maximum(np.abs(difference), 1e-12)
 
 
-def _selector(target: Any, output: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
-    """A function from the model's output to one number per sample, and the units it picks."""
+def _selector(
+    target: Any, output: torch.Tensor
+) -> tuple[Callable[[torch.Tensor], torch.Tensor], np.ndarray]:
+    """A function from the model's output to one number per sample, and the output unit it
+    picks for each sample (-1 for a function given as ``target``)."""
     import torch
 
     if callable(target):
-        return target
+        return target, np.full(len(output), -1)
     last = output[:, -1] if output.dim() == 3 else output  # sequence outputs: the last step
     if target is None:
         units = (
@@ -88,8 +91,7 @@ def _selector(target: Any, output: torch.Tensor) -> Callable[[torch.Tensor], tor
         out = out[:, -1] if out.dim() == 3 else out
         return out.gather(1, units.repeat(len(out) // len(units)).unsqueeze(1))[:, 0]
 
-    pick.units = units  # type: ignore[attr-defined]
-    return pick
+    return pick, units.cpu().numpy()
 
 
 def attribute(
@@ -147,13 +149,13 @@ def attribute(
             return out[0] if isinstance(out, list) else out
 
         with torch.no_grad():
-            pick = _selector(target, forward(inputs))
+            pick, units = _selector(target, forward(inputs))
         if method == "gradient_x_input":
             gradient, value = _gradient(forward, pick, inputs)
             return Attribution(
                 (inputs * gradient).detach().cpu().numpy(),
                 method,
-                _units(pick, len(inputs)),
+                units,
                 value,
                 None,
                 None,
@@ -178,7 +180,7 @@ def attribute(
         _, value = _gradient(forward, pick, inputs)
         _, start = _gradient(forward, pick, reference.clone())
         values = ((inputs - reference) * total).detach().cpu().numpy()
-        return Attribution(values, method, _units(pick, len(inputs)), value, start, steps)
+        return Attribution(values, method, units, value, start, steps)
 
 
 def _gradient(
@@ -194,8 +196,3 @@ def _gradient(
     value = pick(forward(point))  # (B,)
     (gradient,) = torch.autograd.grad(value.sum(), point)
     return gradient, value.detach().cpu().numpy()
-
-
-def _units(pick: Any, batch: int) -> np.ndarray:
-    units = getattr(pick, "units", None)
-    return np.full(batch, -1) if units is None else units.cpu().numpy()

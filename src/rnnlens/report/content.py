@@ -10,8 +10,7 @@ step and feature. :mod:`rnnlens.report.html` turns it into the page.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +18,11 @@ import numpy as np
 
 from ..errors import InputDataError
 from .arrays import ArrayStore, pooled
+from .sampling import chosen_samples, first_output, labels_per_sample, pooling_strides
 
 if TYPE_CHECKING:
     from ..graph import ModelSpec
-    from ..trace import LayerTrace, Trace
+    from ..trace import LayerTrace
 
 #: Digits kept for the few values written into the page as text (predictions, tooltips).
 DIGITS = 4
@@ -57,49 +57,12 @@ def _rounded(array: np.ndarray) -> Any:
     return np.round(np.asarray(array, dtype=np.float64), DIGITS).tolist()
 
 
-def _first(output: Any) -> np.ndarray:
-    return output[0] if isinstance(output, list) else output
-
-
-def _per_step_arrays(layer: LayerTrace, sample: int) -> Iterator[np.ndarray]:
-    """Every array of one layer and sample that has a time axis (what pooling shrinks)."""
-    for array in (layer.inputs[sample], _first(layer.output)[sample]):
-        if array.ndim == 2:
-            yield array
-    for direction in layer.directions:
-        for value in direction.arrays.values():
-            yield value[sample]
-
-
-def _strides(traced: Trace, max_bytes: int) -> list[int]:
-    """Time pooling per sample so the stored bytes fit ``max_bytes`` of base64 text.
-
-    Everything at full resolution when it fits; otherwise the first sample keeps full
-    resolution if it fits in 60 % of the budget, and the others share the rest equally.
-    """
-    budget = max_bytes * 3 // 4  # base64 turns 3 bytes into 4 characters
-    sizes = []
-    for s in range(len(traced.inputs)):
-        unique = {
-            (a.__array_interface__["data"][0], a.shape, a.strides): a.size
-            for layer in traced.layers
-            for a in _per_step_arrays(layer, s)
-        }
-        sizes.append(sum(unique.values()))
-    if sum(sizes) <= budget:
-        return [1] * len(sizes)
-    first = max(1, math.ceil(sizes[0] / (budget * 0.6)))
-    rest = sum(sizes[1:])
-    left = max(budget - sizes[0] / first, 1.0)
-    return [first] + [max(1, math.ceil(rest / left))] * (len(sizes) - 1)
-
-
 def _layer_entry(
     store: ArrayStore, layer: LayerTrace, sample: int, previous: str | None, stride: int
 ) -> dict[str, Any]:
     """One layer of one sample: input, recorded arrays per direction, output (as refs)."""
     inputs = layer.inputs[sample]  # (T, D) or (D,)
-    output = _first(layer.output)[sample]
+    output = first_output(layer.output)[sample]
     mask = None
     if layer.mask is not None:
         real = layer.mask[sample].astype(np.float64)
@@ -178,40 +141,6 @@ def _diagram(model: ModelSpec) -> tuple[str | None, str]:
         return None, f"the unrolled diagram is not available in this build ({error})"
 
 
-def _chosen(samples: Any, available: int) -> list[int]:
-    """The sample indices to trace: the first ``samples``, or the listed ones."""
-    if isinstance(samples, int) and not isinstance(samples, bool) and 1 <= samples <= 32:
-        return list(range(min(samples, available)))
-    if (
-        isinstance(samples, Sequence)
-        and not isinstance(samples, str)
-        and 1 <= len(samples) <= 32
-        and all(
-            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < available for i in samples
-        )
-    ):
-        return list(samples)
-    raise InputDataError(
-        f"report: samples must be an integer from 1 to 32 or a list of up to 32 indices into x "
-        f"(0 to {available - 1}), received {samples!r}"
-    )
-
-
-def _labels(values: Any, picked: list[int], steps: int, what: str) -> list[list[str]] | None:
-    """Per-sample time labels: one sequence for every sample, or one per sample of ``x``."""
-    if values is None:
-        return None
-    array = np.asarray(values, dtype=object)
-    if array.ndim == 1 and len(array) == steps:
-        return [[str(v) for v in array]] * len(picked)
-    if array.ndim == 2 and array.shape[1] == steps:
-        return [[str(v) for v in array[i]] for i in picked]
-    raise InputDataError(
-        f"report: {what} must hold {steps} labels (one per time step), or one row of {steps} "
-        f"per sample of x; received shape {array.shape}"
-    )
-
-
 def build_content(
     model: ModelSpec,
     x: Any,
@@ -258,16 +187,16 @@ def build_content(
 
     require_one_input(model, "report")
     array = np.asarray(x)
-    picked = _chosen(samples, len(array))
+    picked = chosen_samples(samples, len(array))
     steps = int(array.shape[1]) if array.ndim == 3 else 1
-    labels = _labels(time_labels, picked, steps, "time_labels")
+    labels = labels_per_sample(time_labels, picked, steps, "time_labels")
     if sample_names is not None and len(sample_names) != len(array):
         raise InputDataError(
             f"report: sample_names has {len(sample_names)} names but x has {len(array)} samples"
         )
     chosen = array[picked]
     traced = trace(model, chosen)
-    strides = _strides(traced, max_bytes)
+    strides = pooling_strides(traced, max_bytes)
     store = ArrayStore()
     sample_entries = []
     for s, index in enumerate(picked):
