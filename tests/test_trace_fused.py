@@ -167,3 +167,29 @@ def test_forcing_the_fused_path_records_from_the_fused_kernel() -> None:
     x[3] = 0.0  # a sample with no real step: the fused kernel cannot, and says so
     with pytest.raises(rl.ConfigError, match="path='fused' cannot compute this call"):
         rl.trace(model, x)
+
+
+def test_a_functional_chain_is_recorded_layer_by_layer_and_a_graph_is_refused() -> None:
+    from rnnlens import layers as L
+
+    torch.manual_seed(9)
+    inputs = L.Input(shape=(6, 3))
+    model = rl.Model(inputs, L.Dense(2)(L.GRU(4, return_sequences=True, name="rec")(inputs)))
+    x = np.random.default_rng(6).normal(size=(2, 6, 3)).astype(np.float32)
+    t = rl.trace(model, x)
+    assert [(layer.name, layer.kind) for layer in t.layers] == [
+        ("rec", "GRU"),
+        (t[1].name, "Dense"),
+    ]
+    np.testing.assert_allclose(t.output, model.predict(x), atol=1e-6)
+    np.testing.assert_array_equal(t[1].inputs, t["rec"]["h"])
+    patched = rl.patch(model, x, layer="rec", step=5, value=0.0)
+    np.testing.assert_allclose(patched[:, :5], model.predict(x)[:, :5], atol=1e-6)
+    dense_bias = model.layers[-1].get_weights()[1]
+    np.testing.assert_allclose(patched[:, 5], np.broadcast_to(dense_bias, (2, 2)), atol=1e-6)
+    a = L.Input(shape=(6, 3))
+    branching = rl.Model(a, [L.LSTM(2)(a), L.GRU(2)(a)])
+    with pytest.raises(rl.ConfigError, match="is a graph"):
+        rl.trace(branching, x)
+    with pytest.raises(rl.ConfigError, match="is a graph"):
+        rl.patch(branching, x, layer=1, step=0)

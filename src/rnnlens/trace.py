@@ -223,6 +223,32 @@ def _run_layer(
     return module(x, mask), ()
 
 
+def recorded_chain(model: ModelSpec, doing: str) -> list[tuple[Any, Any]]:
+    """The model's layers in the order data flows through them, each with its module.
+
+    Recording and interventions follow one path of layers; a functional model qualifies when
+    it is a chain (one input, each layer reading the previous one's only output).
+
+    Raises:
+        ConfigError: the model is a graph with branches, merges or several outputs.
+    """
+    from .graph import Functional, SequentialSpec
+
+    layers: list[Any] = list(model.layers)
+    if isinstance(model, Functional) and not isinstance(model, SequentialSpec):
+        chain = model.as_chain()
+        if chain is None:
+            raise ConfigError(
+                f"{doing}: model '{model.name}' is a graph (branches, merges, shared layers, "
+                f"several outputs or initial_state); {doing} follows a chain of layers: build "
+                "the recurrent part as its own model, or use model.module on tensors"
+            )
+        layers = chain
+    module = model.module
+    by_name = dict(zip(module.names, module.layers))
+    return [(layer, by_name[layer.name]) for layer in layers]
+
+
 def trace(model: ModelSpec, x: Any, *, path: str = "auto") -> Trace:
     """Run ``x`` through ``model`` once, recording every layer at every time step.
 
@@ -281,8 +307,7 @@ def trace(model: ModelSpec, x: Any, *, path: str = "auto") -> Trace:
         with torch.inference_mode():
             out: Any = to_tensor(array, dtype, device)
             mask: torch.Tensor | None = None
-            modules: list[Any] = list(module.layers)
-            for layer, layer_module in zip(model.layers, modules):
+            for layer, layer_module in recorded_chain(model, "trace"):
                 inputs = out
                 next_mask = layer_module.next_mask(inputs, mask)
                 out, directions = _run_layer(layer_module, inputs, mask)

@@ -146,8 +146,7 @@ def patch(
     Raises:
         ConfigError: unknown layer, step, state or direction, or a value of the wrong shape.
     """
-    index = recurrent_layer(model, layer, "patch")
-    module = model.layers[index].module
+    index, module = recurrent_layer(model, layer, "patch")
     chosen = direction_module(module, direction, "patch")
     names = chosen.spec.state_names
     if state not in ("h", "c") or (state == "c" and chosen.kind != "LSTM"):
@@ -203,8 +202,7 @@ def ablate_units(
     """
     import torch
 
-    index = recurrent_layer(model, layer, "ablate_units")
-    module = model.layers[index].module
+    index, module = recurrent_layer(model, layer, "ablate_units")
     chosen = direction_module(module, direction, "ablate_units")
     count = chosen.spec.units
     chosen_units = list(units)

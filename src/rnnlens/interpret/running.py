@@ -25,33 +25,34 @@ if TYPE_CHECKING:
 Replacement = Callable[[Any, "torch.Tensor", "torch.Tensor | None"], Any]
 
 
-def recurrent_layer(model: ModelSpec, layer: str | int, caller: str) -> int:
-    """The position of ``layer`` (name or index) in ``model``; it must be recurrent.
+def recurrent_layer(model: ModelSpec, layer: str | int, caller: str) -> tuple[int, Any]:
+    """The position of ``layer`` (name or index) on the model's path of layers, and its
+    module; it must be recurrent.
 
     Raises:
-        ConfigError: no such layer, or it records no state.
+        ConfigError: no such layer, it records no state, or the model is not a chain.
     """
     from ..engine.bidirectional import BidirectionalModule
     from ..engine.recurrent import RecurrentModule
+    from ..trace import recorded_chain
 
-    names = [each.name for each in model.layers]
+    chain = recorded_chain(model, caller)
+    names = [each.name for each, _ in chain]
     if isinstance(layer, int) and not isinstance(layer, bool) and -len(names) <= layer < len(names):
         index = layer % len(names)
     elif isinstance(layer, str) and layer in names:
         index = names.index(layer)
     else:
         raise ConfigError(f"{caller}: layer={layer!r} is not in the model; it has {names}")
-    if not isinstance(model.layers[index].module, RecurrentModule | BidirectionalModule):
-        recurrent = [
-            n
-            for n, each in zip(names, model.layers)
-            if isinstance(each.module, RecurrentModule | BidirectionalModule)
-        ]
+    recurrent = [
+        n for n, (_, m) in zip(names, chain) if isinstance(m, RecurrentModule | BidirectionalModule)
+    ]
+    if names[index] not in recurrent:
         raise ConfigError(
-            f"{caller}: layer '{names[index]}' ({type(model.layers[index]).__name__}) carries no "
+            f"{caller}: layer '{names[index]}' ({type(chain[index][0]).__name__}) carries no "
             f"state; choose a recurrent layer: {recurrent}"
         )
-    return index
+    return index, chain[index][1]
 
 
 def direction_module(module: Any, direction: str, caller: str) -> Any:
@@ -102,6 +103,7 @@ def outputs_with(model: ModelSpec, x: Any, index: int, replace: Replacement) -> 
     import torch
 
     from ..engine.predict import as_input_array, require_one_input, to_tensor
+    from ..trace import recorded_chain
 
     require_one_input(model, "interventions")
     array = as_input_array(model, x)
@@ -109,7 +111,7 @@ def outputs_with(model: ModelSpec, x: Any, index: int, replace: Replacement) -> 
         device, dtype = module.placement()
         out: Any = to_tensor(array, dtype, device)
         mask: torch.Tensor | None = None
-        for position, layer_module in enumerate(module.layers):
+        for position, (_, layer_module) in enumerate(recorded_chain(model, "interventions")):
             next_mask = layer_module.next_mask(out, mask)
             out = replace(layer_module, out, mask) if position == index else layer_module(out, mask)
             mask = next_mask

@@ -57,12 +57,13 @@ def downstream_effect(
     from ..engine.predict import predict
     from ..engine.recurrent import RecurrentModule
     from ..interpret import patch
+    from ..trace import recorded_chain
 
     layer = next(
         (
             each
-            for each in model.layers
-            if isinstance(each.module, RecurrentModule | BidirectionalModule)
+            for each, module in recorded_chain(model, "report")
+            if isinstance(module, RecurrentModule | BidirectionalModule)
         ),
         None,
     )
