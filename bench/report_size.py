@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tests.support.page import chromium_page
 
 import rnnlens as rl
 from rnnlens.layers import LSTM, Dense
-from tests.support.page import chromium_page
 
 CASES = {
     "user story: LSTM(64, rs) → LSTM(32) → Dense(1), 10 steps": ((10, 2), 64, 32),
@@ -31,7 +31,12 @@ def main() -> None:
     for name, (shape, first, second) in CASES.items():
         torch.manual_seed(0)
         model = rl.Sequential(
-            [rl.layers.Input(shape=shape), LSTM(first, return_sequences=True), LSTM(second), Dense(1)]
+            [
+                rl.layers.Input(shape=shape),
+                LSTM(first, return_sequences=True),
+                LSTM(second),
+                Dense(1),
+            ]
         )
         x = np.random.default_rng(0).normal(size=(4, *shape)).astype(np.float32)
         start = time.perf_counter()
@@ -48,7 +53,9 @@ def main() -> None:
                 opens.append(time.perf_counter() - start)
             opens.sort()
             size = path.stat().st_size / 1e6
-            print(f"| {name} | {size:.2f} MB | {seconds:.1f} s | {opens[0]:.2f} s (median {opens[1]:.2f} s) |")
+            print(
+                f"| {name} | {size:.2f} MB | {seconds:.1f} s | {opens[0]:.2f} s (median {opens[1]:.2f} s) |"
+            )
 
 
 if __name__ == "__main__":
