@@ -32,9 +32,9 @@ def test_content_holds_trace_summary_history_and_predictions(story: rl.Sequentia
     assert len(content.samples) == 2 and content.samples[0]["steps"] == 10
     first, second, dense = content.samples[1]["layers"]
     assert second["from"] == "lstm" and second["per_step_input"]
-    assert len(first["directions"][0]["arrays"]["f"]) == 10  # (time, units) per sample
-    assert len(first["directions"][0]["arrays"]["f"][0]) == 64
-    assert not dense["per_step_input"] and len(dense["input"]) == 32
+    assert content.array(first["directions"][0]["arrays"]["f"]).shape == (10, 64)  # (time, units)
+    assert second["input"] == first["output"]  # the hand-off is stored once
+    assert not dense["per_step_input"] and content.array(dense["input"]).shape == (32,)
     pred = story.predict(x)[:, 0]
     assert content.predictions["mse"] == pytest.approx(np.mean((pred - y[:, 0]) ** 2), rel=1e-4)
     assert content.history == history
@@ -53,6 +53,8 @@ def test_bad_options_are_refused(story: rl.Sequential) -> None:
     x = np.zeros((3, 10, 2))
     with pytest.raises(InputDataError, match="samples"):
         build_content(story, x, samples=0)
+    with pytest.raises(InputDataError, match="samples"):
+        build_content(story, x, samples=[0, 3])
     with pytest.raises(InputDataError, match="y_true has 2 samples"):
         build_content(story, x, y_true=np.zeros((2, 1)))
     with pytest.raises(InputDataError, match="history"):

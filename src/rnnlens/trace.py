@@ -1,13 +1,39 @@
 """``rl.trace(model, x)``: what every layer received, carried and handed on at every step.
 
-Recurrent layers run on the reference step loop with recording switched on, so each gate is
-kept: LSTM ``i, f, c_hat, o`` and states ``h, c``; GRU ``z, r, h_hat`` and ``h``; SimpleRNN
-``h``. Both directions of a ``Bidirectional`` are kept. Other layers keep their output. The
-mask travels from layer to layer exactly as in the model's forward pass.
+How it records: each recurrent layer runs its fused kernel (oneDNN/cuDNN) as ``predict`` does;
+the gates of every step are then recomputed from the kernel's own hidden states (one batched
+matrix product over ``h(t-1)`` and ``x(t)``, :mod:`rnnlens.engine.record`), and the recomputed
+``h`` is checked against the kernel's on every trace (:attr:`DirectionTrace.h_check`). Layers
+the fused kernel cannot compute (other activations, GRU ``reset_after=False``) run on the
+reference step loop, which records as it goes (``path="reference"`` forces it everywhere).
 
-Every per-step array has axes ``("batch", "time", "unit")`` and its time axis is the *input*
-time: for a backward direction, step ``t`` is the state after reading ``x[t]`` (the layer read
-the steps from last to first, so that state has seen ``x[t:]``).
+The trace data type (shared with :mod:`rnnlens.pytorch`, which fills it for ``nn.LSTM``,
+``nn.GRU`` and ``nn.RNN`` inside any module)::
+
+    Trace
+      inputs: np.ndarray                  what was traced, (batch, time, features)
+      layers: list[LayerTrace]            in the order the data flows; trace["name"] or trace[0]
+    LayerTrace
+      name, kind                          "lstm", "LSTM" ("Bidirectional(LSTM)", "nn.LSTM", ...)
+      inputs, input_axes                  what the layer received
+      output, output_axes                 exactly what it handed on (a list for several tensors)
+      mask                                (batch, time) bool, True at real steps; None unmasked
+      directions: tuple[DirectionTrace]   empty for non-recurrent layers
+    DirectionTrace
+      direction                           "forward" or "backward"
+      arrays: dict[str, np.ndarray]       each (batch, time, units), in RECORD_ORDER
+      path                                "fused" (recomputed from the kernel's outputs) or
+                                          "reference" (recorded by the step loop)
+      h_check                             max |h recomputed - h of the kernel|; None on
+                                          "reference" (the loop's h is the output itself)
+
+Array names are Keras's, whatever the source: LSTM ``i, f, c_hat, o, c, h``; GRU ``z, r,
+h_hat, h``; SimpleRNN ``h`` (torch's ``g`` is ``c_hat``, its ``n`` is ``h_hat``). Every
+per-step array has axes ``("batch", "time", "unit")`` and its time axis is the *input* time:
+for a backward direction, step ``t`` is the state after reading ``x[t]`` (the layer read the
+steps from last to first, so that state has seen ``x[t:]``). At a masked step the states
+repeat the previous step's and the gates are what the cell would compute there (they are not
+used).
 """
 
 from __future__ import annotations
@@ -46,6 +72,8 @@ class DirectionTrace:
     direction: str  # "forward" or "backward"
     arrays: dict[str, np.ndarray]
     axes: tuple[str, ...] = STEP_AXES
+    path: str = "reference"  # "fused": recomputed from the kernel's states; "reference": the loop
+    h_check: float | None = None  # max |h recomputed - h of the fused kernel|; None on "reference"
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.arrays:
@@ -120,6 +148,13 @@ class Trace:
     def __len__(self) -> int:
         return len(self.layers)
 
+    @property
+    def max_h_difference(self) -> float:
+        """The largest :attr:`DirectionTrace.h_check` over every fused-recorded direction (0.0
+        when none was recorded from a fused kernel)."""
+        checks = [d.h_check for layer in self.layers for d in layer.directions]
+        return max((c for c in checks if c is not None), default=0.0)
+
 
 def _axes(array: Any, last: str = "unit") -> tuple[str, ...]:
     ndim = len(array[0].shape) if isinstance(array, list) else len(array.shape)
@@ -133,50 +168,96 @@ def _numpy(value: Any) -> Any:
 
 
 def _direction(name: str, result: RunResult, kind: str, flip: bool) -> DirectionTrace:
+    from .engine.record import H_ERROR
+
     arrays = {}
     for key in RECORD_ORDER[kind]:
         value = result.record[key]  # (B, T, U)
         arrays[key] = (value.flip(1) if flip else value).detach().cpu().numpy()
-    return DirectionTrace(name, arrays)
+    error = result.record.get(H_ERROR)  # (B, T); only the fused recording checks itself
+    if error is None:
+        return DirectionTrace(name, arrays)
+    check = float(error.max()) if error.numel() else 0.0
+    return DirectionTrace(name, arrays, path="fused", h_check=check)
+
+
+def layer_output(module: Any, first: RunResult, second: RunResult | None = None) -> Any:
+    """What a recurrent layer hands on, given its pass: one :class:`RunResult` for a plain
+    layer (processing order), forward then backward for a ``Bidirectional`` (both aligned
+    with input time). A list when the layer returns several tensors."""
+    from .engine.bidirectional import merge
+
+    if second is None:
+        spec = module.spec
+        output: Any = first.sequence if spec.return_sequences else first.last
+        return [output, *first.states] if spec.return_state else output
+    wrapper = module.spec
+    pair = (
+        (first.sequence, second.sequence) if wrapper.return_sequences else (first.last, second.last)
+    )
+    merged = merge(wrapper.merge_mode, *pair)
+    if wrapper.return_state:
+        return [*merged, *first.states, *second.states]
+    return merged[0] if len(merged) == 1 else merged
 
 
 def _run_layer(
     module: Any, x: torch.Tensor, mask: torch.Tensor | None
 ) -> tuple[Any, tuple[DirectionTrace, ...]]:
     """The layer's output, computed on the recording path, and its recorded directions."""
-    from .engine.bidirectional import BidirectionalModule, merge
+    from .engine.bidirectional import BidirectionalModule
     from .engine.recurrent import RecurrentModule
 
     if isinstance(module, RecurrentModule):
-        spec = module.spec
         result = module.run(x, mask, record=True)
-        output: Any = result.sequence if spec.return_sequences else result.last
-        if spec.return_state:
-            output = [output, *result.states]
         # go_backwards: the record is in processing order; put it back on input time.
-        return output, (_direction("forward", result, module.kind, spec.go_backwards),)
+        direction = _direction("forward", result, module.kind, module.spec.go_backwards)
+        return layer_output(module, result), (direction,)
     if isinstance(module, BidirectionalModule):
-        wrapper = module.spec
         fw, bw = module.run(x, mask, record=True)  # both already aligned with input time
-        pair = (fw.sequence, bw.sequence) if wrapper.return_sequences else (fw.last, bw.last)
-        merged = merge(wrapper.merge_mode, *pair)
-        output = merged[0] if len(merged) == 1 else merged
-        if wrapper.return_state:
-            output = [*merged, *fw.states, *bw.states]
         directions = (
             _direction("forward", fw, module.forward_layer.kind, False),
             _direction("backward", bw, module.backward_layer.kind, False),
         )
-        return output, directions
+        return layer_output(module, fw, bw), directions
     return module(x, mask), ()
 
 
-def trace(model: ModelSpec, x: Any) -> Trace:
+def recorded_chain(model: ModelSpec, doing: str) -> list[tuple[Any, Any]]:
+    """The model's layers in the order data flows through them, each with its module.
+
+    Recording and interventions follow one path of layers; a functional model qualifies when
+    it is a chain (one input, each layer reading the previous one's only output).
+
+    Raises:
+        ConfigError: the model is a graph with branches, merges or several outputs.
+    """
+    from .graph import Functional, SequentialSpec
+
+    layers: list[Any] = list(model.layers)
+    if isinstance(model, Functional) and not isinstance(model, SequentialSpec):
+        chain = model.as_chain()
+        if chain is None:
+            raise ConfigError(
+                f"{doing}: model '{model.name}' is a graph (branches, merges, shared layers, "
+                f"several outputs or initial_state); {doing} follows a chain of layers: build "
+                "the recurrent part as its own model, or use model.module on tensors"
+            )
+        layers = chain
+    module = model.module
+    by_name = dict(zip(module.names, module.layers))
+    return [(layer, by_name[layer.name]) for layer in layers]
+
+
+def trace(model: ModelSpec, x: Any, *, path: str = "auto") -> Trace:
     """Run ``x`` through ``model`` once, recording every layer at every time step.
 
-    The recurrent layers use the reference step loop (the only path that exposes gates), so
-    the outputs equal the fused path's up to float rounding. Dropout is off (inference mode).
-    Stateful layers start from, and update, their carried states as in ``predict``.
+    Recurrent layers run their fused kernel where it computes them exactly (masks included)
+    and the gates are recomputed from its states in batched products, then checked against
+    it (:attr:`DirectionTrace.h_check`); the others, or all with ``path="reference"``, run
+    the reference step loop. The outputs equal ``predict``'s up to float rounding. Dropout
+    is off (inference mode). Stateful layers start from, and update, their carried states as
+    in ``predict``.
 
     >>> import numpy as np, rnnlens as rl
     >>> from rnnlens.layers import LSTM
@@ -184,10 +265,13 @@ def trace(model: ModelSpec, x: Any) -> Trace:
     >>> t = rl.trace(model, np.zeros((5, 3, 2)))
     >>> t[0]["f"].shape, t[0].forward.axes, t[1]["c"].shape, t.output.shape
     ((5, 3, 4), ('batch', 'time', 'unit'), (5, 3, 2), (5, 2))
+    >>> t[0].forward.path, t.max_h_difference < 1e-4
+    ('fused', True)
 
     Args:
         model: a :class:`~rnnlens.Sequential` model.
         x: inputs (batch, time, features), numbers; a few samples are enough.
+        path: ``"auto"`` (fused recording where exact) or ``"reference"`` (the step loop).
 
     Returns:
         A :class:`Trace`: ``trace[name_or_index]`` is a :class:`LayerTrace` whose
@@ -195,11 +279,17 @@ def trace(model: ModelSpec, x: Any) -> Trace:
 
     Raises:
         InputDataError: ``x`` does not fit the model's input shape.
+        ConfigError: ``path`` is neither ``"auto"`` nor ``"reference"``.
+        RecordingMismatchError: the gates recomputed from a fused kernel do not reproduce
+            its ``h`` (the recording would not be what the model computed).
     """
     import torch
 
     from .engine.predict import as_input_array, require_one_input, to_tensor, warn_non_finite
+    from .engine.recurrent import RecurrentModule
 
+    if path not in ("auto", "reference"):
+        raise ConfigError(f"trace: path must be 'auto' or 'reference', received {path!r}")
     require_one_input(model, "trace")
     array = as_input_array(model, x)
     warn_non_finite(array)
@@ -207,13 +297,17 @@ def trace(model: ModelSpec, x: Any) -> Trace:
     device, dtype = module.placement()
     layers: list[LayerTrace] = []
     was_training = module.training
+    recurrent = [m for m in module.modules() if isinstance(m, RecurrentModule)]
+    paths = [m.path for m in recurrent]
+    if path == "reference":
+        for m in recurrent:
+            m.path = "reference"
     module.eval()
     try:
         with torch.inference_mode():
             out: Any = to_tensor(array, dtype, device)
             mask: torch.Tensor | None = None
-            modules: list[Any] = list(module.layers)
-            for layer, layer_module in zip(model.layers, modules):
+            for layer, layer_module in recorded_chain(model, "trace"):
                 inputs = out
                 next_mask = layer_module.next_mask(inputs, mask)
                 out, directions = _run_layer(layer_module, inputs, mask)
@@ -236,6 +330,8 @@ def trace(model: ModelSpec, x: Any) -> Trace:
                 mask = next_mask
     finally:
         module.train(was_training)
+        for m, previous in zip(recurrent, paths):
+            m.path = previous
     return Trace(inputs=array, layers=layers)
 
 
@@ -243,8 +339,8 @@ class _CallableModule(types.ModuleType):
     """Once ``rnnlens.trace`` (this module) is imported, Python binds the name ``trace`` on the
     package to the module, shadowing the function ``rl.trace``; calling the module calls it."""
 
-    def __call__(self, model: ModelSpec, x: Any) -> Trace:
-        return trace(model, x)
+    def __call__(self, model: ModelSpec, x: Any, *, path: str = "auto") -> Trace:
+        return trace(model, x, path=path)
 
 
 sys.modules[__name__].__class__ = _CallableModule

@@ -24,6 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--full", action="store_true", help="enough rounds for the published table")
     size.add_argument("--tiny", action="store_true", help="toy sizes: proves the harness runs")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="only rl.trace against predict (W2-W4, L1000; --workloads picks a subset)",
+    )
     parser.add_argument("--workloads", help="comma-separated subset of W1,W2,W3,W4,W5")
     parser.add_argument("--engines", help="comma-separated subset of rnnlens,torch,keras,tf-keras")
     parser.add_argument("--repeats", type=int, help="most timed rounds per workload")
@@ -48,7 +53,7 @@ def _subset(text: str | None, known: tuple[str, ...], what: str) -> tuple[str, .
 
 def _command_line(args: argparse.Namespace) -> str:
     parts = ["rnnlens", "bench"]
-    for flag in ("full", "tiny", "no_memory", "no_coldstart"):
+    for flag in ("full", "tiny", "trace", "no_memory", "no_coldstart"):
         if getattr(args, flag):
             parts.append("--" + flag.replace("_", "-"))
     for option in ("workloads", "engines", "repeats", "threads", "output", "json"):
@@ -104,10 +109,35 @@ def options_from(args: argparse.Namespace) -> Options:
     )
 
 
+def _run_trace(args: argparse.Namespace) -> int:
+    from ..bench.trace_bench import TRACE_WORKLOADS, render, run_trace_bench
+
+    keys = _subset(args.workloads, tuple(TRACE_WORKLOADS), "workloads")
+    if args.repeats is not None and args.repeats < 1:
+        raise ConfigError(f"--repeats must be at least 1, received {args.repeats}")
+    if args.threads is not None:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    repeats = args.repeats or (1 if args.tiny else 5)
+    rows = run_trace_bench(keys, repeats=repeats, memory=not args.no_memory, tiny=args.tiny)
+    text = render(rows, _command_line(args))
+    if args.output is None:
+        print(text, end="")
+    else:
+        from ..io.atomic import write_atomic
+
+        write_atomic(args.output, text.encode("utf-8"))
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from ..bench.report import compose_document, render_markdown, results_to_json, write_atomic
     from ..bench.runner import run_benchmark
 
+    if args.trace:
+        return _run_trace(args)
     options = options_from(args)
     command = _command_line(args)
     results = run_benchmark(options, progress=lambda line: print(line, file=sys.stderr, flush=True))

@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="out/report.html", help="the HTML file to write")
 
 
-def _inputs(dataset: str, time_steps: int | None, samples: int) -> Any:
+def _inputs(dataset: str, time_steps: int | None, samples: int) -> tuple[Any, dict[str, Any]]:
+    """The last ``samples`` inputs of ``dataset``, and the report options that label them."""
     import numpy as np
 
     import rnnlens as rl
@@ -29,10 +30,21 @@ def _inputs(dataset: str, time_steps: int | None, samples: int) -> Any:
     if dataset == "sunspots":
         series = rl.data.load("sunspots")
         steps = time_steps or 12
-        x, _ = rl.data.windows((series.values - series.values.mean()) / series.values.std(), steps)
-        return x[-samples:]
+        values = (series.values - series.values.mean()) / series.values.std()
+        x, _ = rl.data.windows(values, steps)
+        first = np.arange(len(x) - samples, len(x))
+        years = series.time[first[:, None] + np.arange(steps)]  # (samples, steps)
+        names = [f"window {row[0]}\u2013{row[-1]}" for row in years]
+        labels = {"time_labels": years, "time_name": "year", "sample_names": names}
+        return x[-samples:], labels
     vowels = rl.data.load("japanese_vowels")
-    return rl.data.pad(vowels.x_test[:samples], length=time_steps or 29).astype(np.float64)
+    steps = time_steps or 29
+    x = rl.data.pad(vowels.x_test[:samples], length=steps).astype(np.float64)
+    names = [
+        f"test utterance {k} ({vowels.class_names[int(vowels.y_test[k])]})" for k in range(len(x))
+    ]
+    frames = [str(t + 1) for t in range(steps)]
+    return x, {"time_labels": frames, "time_name": "frame", "sample_names": names}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise ConfigError(f"{path}: expected a .rnnlens, .keras or .h5 model file")
     time_steps = model.input_shape[1] if len(model.input_shape) == 3 else None
-    x = _inputs(args.dataset, time_steps, args.samples)
-    written = model.report(x, Path(args.out), samples=args.samples)
+    x, labels = _inputs(args.dataset, time_steps, args.samples)
+    written = model.report(x, Path(args.out), samples=args.samples, **labels)
     print(f"wrote {written}")
     return 0

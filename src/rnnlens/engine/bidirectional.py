@@ -86,7 +86,8 @@ class BidirectionalModule(LayerModule):
         record: bool = False,
     ) -> tuple[RunResult, RunResult]:
         """Forward and backward results, both aligned with the input's time order."""
-        if initial_state is None and self._one_fused_call(mask, record):
+        # Recording runs each direction on its own (engine/record.py records one at a time).
+        if initial_state is None and not record and self._one_fused_call(mask, record):
             return self._fused_results(x)
         n = len(self.spec.forward.state_names)
         fw_init = None if initial_state is None else initial_state[:n]

@@ -18,6 +18,7 @@ from .base import LayerModule
 from .fused import run_fused
 from .initializers import initialize
 from .layout import LayoutCache, fused_weights, keras_to_torch, torch_major, worth_caching
+from .record import record_fused
 from .reference import CellMath, RunResult, run_reference
 
 Path = Literal["auto", "fused", "reference"]
@@ -146,7 +147,11 @@ class RecurrentModule(LayerModule):
             x = x.flip(1)
             mask = None if mask is None else mask.flip(1)
         dropping = self.training and spec.dropout > 0
-        if self.uses_fused(mask, record):
+        # Recording goes to the fused kernel too where it is exact (engine/record.py).
+        recorded = record_fused(self, x, states, mask, zero_output_for_mask) if record else None
+        if recorded is not None:
+            result = recorded
+        elif self.uses_fused(mask, record):
             if dropping:  # one mask per sequence, the same at every step, as Keras
                 x = x * self._dropout_mask((x.shape[0], 1, x.shape[2]), spec.dropout, x)
             sequence, finals = run_fused(

@@ -18,8 +18,11 @@ def write_report(model: ModelSpec, x: Any, path: str | Path, **options: Any) -> 
     """Write the offline HTML report for inputs ``x`` to ``path`` (atomically); return the path.
 
     The page holds the summary table, the unrolled diagram, a time-step slider showing every
-    layer's input, gates, states and output, unit x time heatmaps, the training curves
-    (``history=``) and the predictions against the truth (``y_true=``).
+    layer's input, gates, states and output, unit x time heatmaps (zoomable, with axes and
+    colour bars), what changes downstream when one step's state is zeroed, a time x feature
+    attribution map, the training curves (``history=``) and the predictions against the truth
+    (``y_true=``). Recorded values are stored with 8 bits each and long sequences are pooled
+    in time, so the page stays within ``max_bytes`` whatever the model's size.
 
     >>> import tempfile, pathlib, numpy as np, rnnlens as rl
     >>> from rnnlens.layers import LSTM
@@ -33,7 +36,9 @@ def write_report(model: ModelSpec, x: Any, path: str | Path, **options: Any) -> 
         x: inputs (batch, time, features).
         path: where to write the page; missing folders are created.
         **options: ``history``, ``y_true``, ``y_pred``, ``samples`` (how many inputs to trace,
-            default 4), ``title``; see :func:`~rnnlens.report.content.build_content`.
+            default 4, or their indices), ``title``, ``sample_names``, ``time_labels``,
+            ``time_name``, ``max_bytes`` (size budget of the recorded arrays, default 8 MB),
+            ``patch_step``, ``attribution``; see :func:`~rnnlens.report.content.build_content`.
 
     Raises:
         InputDataError: ``x`` or ``y_true`` do not fit the model.

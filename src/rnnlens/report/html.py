@@ -2,7 +2,8 @@
 
 Style sheet, script, charts and data are all inline: the file opens from disk, offline, with
 nothing fetched (no CDN, no server). The script (report.js beside this file) draws the
-step-through and heatmaps from the JSON block ``#report-data``.
+step-through and heatmaps from the JSON block ``#report-data`` and the recorded arrays in
+``#report-arrays`` (8-bit values, zlib-compressed, base64; see :mod:`rnnlens.report.arrays`).
 """
 
 from __future__ import annotations
@@ -82,9 +83,48 @@ def _predictions(content: ReportContent) -> str:
     return f"<p>Mean squared error {p['mse']:.4g}, mean absolute error {p['mae']:.4g}.</p>{chart}"
 
 
+def _effect(content: ReportContent) -> str:
+    effect = content.effect
+    if effect is None:
+        return "<p class='placeholder'>The model has no recurrent layer to intervene on.</p>"
+    what = (
+        f"<p>The hidden state h of layer '{escape(effect['layer'])}' is set to zero after "
+        f"{escape(effect['time_name'])} {escape(effect['step_label'])} (the layer then carries "
+        "on from the zeroed state; <code>rl.patch</code>), and every later layer reacts.</p>"
+    )
+    if "series" in effect:
+        chart = line_chart(
+            effect["series"],
+            x_label=effect["time_name"],
+            y_label="mean |change| of output",
+            width=900,
+            chart_id="effect-chart",
+        )
+        return what + chart
+    rows = "".join(
+        f"<tr><td>{escape(r['sample'])}</td><td class='num'>{escape(str(r['before']))}</td>"
+        f"<td class='num'>{escape(str(r['after']))}</td></tr>"
+        for r in effect["rows"]
+    )
+    return (
+        what + "<table id='effect-table'><thead><tr><th>Sample</th><th>Output</th>"
+        f"<th>Output with h zeroed</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _notes(content: ReportContent) -> str:
+    notes = [
+        "Recorded values are stored with 8 bits each: every array keeps its own minimum and "
+        "maximum, so a value shown is within (max \u2212 min)/510 of the recorded one.",
+        *content.notes,
+    ]
+    return "".join(f"<p class='note'>{escape(n)}</p>" for n in notes)
+
+
 def render_html(content: ReportContent) -> str:
     """The whole page as text."""
-    payload = json.dumps({"samples": content.samples}, separators=(",", ":"), allow_nan=False)
+    data = {"samples": content.samples, "arrays": content.arrays.entries}
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False)
     payload = payload.replace("</", "<\\/")  # a "</script>" inside data must not end the block
     title = escape(content.title)
     return f"""<!doctype html>
@@ -104,13 +144,15 @@ def render_html(content: ReportContent) -> str:
 receives at each time step, what it keeps (h, c and the gates) and what it hands to the next
 layer. Everything is in this one file; it works offline.</p>
 <nav><a href="#summary">Summary</a><a href="#diagram">Diagram</a><a href="#steps">Step through</a>
-<a href="#heatmaps">Heatmaps</a><a href="#training">Training</a><a href="#predictions">Predictions</a></nav>
+<a href="#heatmaps">Heatmaps</a><a href="#effects">Interventions</a><a href="#training">Training</a>
+<a href="#predictions">Predictions</a></nav>
 <section id="summary"><h2>Summary</h2>{_summary(content)}</section>
 <section id="diagram"><h2>Unrolled diagram</h2>{_diagram(content)}</section>
 <section id="steps"><h2>Step through</h2>
 <p class="lead">Move the slider: at each step every layer shows the vector it receives, its gates
 and states at that step, and what it hands on. Colours: red positive, blue negative, scaled to
 each array's largest magnitude over all steps; gates from white (0) to green (1). Hover a cell for its value.</p>
+{_notes(content)}
 <div class="controls">
 <label>Sample <select id="sample"></select></label>
 <button id="prev" type="button">&larr;</button>
@@ -122,14 +164,23 @@ each array's largest magnitude over all steps; gates from white (0) to green (1)
 </section>
 <section id="heatmaps"><h2>States and gates over time</h2>
 <p class="lead">One map per layer, direction and array: rows are units, columns time steps
-(the framed column is the slider's step). Sort the rows to bring the most active units
-(largest mean |value| over time) to the top.</p>
+(the framed column is the slider's step). Drag across a map to zoom into those steps,
+double-click (or <button id="zoom-reset" type="button">show all steps</button>) to see them all again.
+Sort the rows to bring the most active units (largest mean |value| over time) to the top.</p>
 <label><input id="sort-units" type="checkbox"> sort units by activity</label>
+<output id="zoom-label"></output>
 <div id="maps"></div>
+</section>
+<section id="effects"><h2>Interventions and attributions</h2>
+<h3>What changes downstream if a step's state is zeroed</h3>
+{_effect(content)}
+<h3>Which input steps and features the output depends on</h3>
+<div id="attribution"></div>
 </section>
 <section id="training"><h2>Training curves</h2>{_training(content)}</section>
 <section id="predictions"><h2>Predictions against truth</h2>{_predictions(content)}</section>
 <script type="application/json" id="report-data">{payload}</script>
+<script type="application/octet-stream" id="report-arrays">{content.arrays.blob()}</script>
 <script>
 {_asset("report.js")}
 </script>

@@ -1,0 +1,29 @@
+"""``rnnlens bench --trace``: the trace-against-predict subset runs and reports what it measured."""
+
+from __future__ import annotations
+
+import pytest
+
+from rnnlens.cli import main
+
+
+def test_trace_bench_runs_at_toy_size(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--trace", "--tiny", "--workloads", "W4,L1000", "--no-memory"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "Command: `rnnlens bench --tiny --trace --no-memory --workloads W4,L1000`"
+    )
+    rows = [
+        line for line in out.splitlines() if line.startswith("| W4") or line.startswith("| L1000")
+    ]
+    assert len(rows) == 2
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[7] == "fused"  # both recorded from the fused kernels
+        assert float(cells[8]) < 1e-4  # the h check
+        assert cells[3].endswith("×") and float(cells[3][:-1]) > 0
+        assert cells[6].endswith("×") and float(cells[6][:-1]) > 0
+
+
+def test_trace_bench_refuses_unknown_workloads() -> None:
+    assert main(["bench", "--trace", "--tiny", "--workloads", "W9"]) == 2
