@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from .explain.flow import Flow
     from .explain.svg import Svg
+    from .nodes import SymbolicTensor
 
 
 class Model(Trainer, Functional):
@@ -209,7 +210,9 @@ class Sequential(SequentialSpec, Model):
     ([(None, 10, 64), (None, 32)], 29568)
     """
 
-    def __init__(self, layers: Iterable[Layer] | None = None, name: str | None = None) -> None:
+    def __init__(
+        self, layers: Iterable[Layer | SymbolicTensor] | None = None, name: str | None = None
+    ) -> None:
         super().__init__(layers, name=name)
 
 

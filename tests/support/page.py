@@ -34,14 +34,15 @@ def chromium_page(width: int = 1200, height: int = 900) -> Iterator[tuple[Any, l
             page = browser.new_page(viewport={"width": width, "height": height})
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.route(
-                "**/*",
-                lambda route: (
+
+            def offline(route: Any) -> None:
+                if route.request.url.startswith(("file:", "data:")):
                     route.continue_()
-                    if route.request.url.startswith(("file:", "data:"))
-                    else (errors.append(f"network request: {route.request.url}"), route.abort())
-                ),
-            )
+                else:
+                    errors.append(f"network request: {route.request.url}")
+                    route.abort()
+
+            page.route("**/*", offline)
             yield page, errors
         finally:
             browser.close()

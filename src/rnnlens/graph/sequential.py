@@ -54,7 +54,9 @@ class SequentialSpec(Functional):
     ([(None, 10, 64), (None, 32)], 29568)
     """
 
-    def __init__(self, layers: Iterable[Layer] | None = None, name: str | None = None) -> None:
+    def __init__(
+        self, layers: Iterable[Layer | SymbolicTensor] | None = None, name: str | None = None
+    ) -> None:
         super().__init__(name=name)
         #: The Input given explicitly (``Sequential([Input(...), ...])``), else None.
         self.input_layer: InputLayer | None = None

@@ -21,7 +21,9 @@ def build_torch_content(
     import numpy as np
     import torch
 
-    from ..report.content import ReportContent, _layer_entry, _predictions
+    from ..report.arrays import ArrayStore
+    from ..report.content import MAX_BYTES, ReportContent, _predictions, trace_entries
+    from ..report.sampling import pooling_strides
     from .diagram import draw
     from .memory import network_from_module
     from .tracing import trace_module
@@ -37,15 +39,11 @@ def build_torch_content(
     head = tensor[:samples]
     traced = trace_module(module, head)
     net, rows = network_from_module(module, example=head)
-    entries = []
-    for s in range(head.shape[0]):
-        layers, previous = [], None
-        for layer in traced.layers:
-            layers.append(_layer_entry(layer, s, previous))
-            previous = layer.name
-        entries.append(
-            {"index": s, "steps": int(traced.layers[0].inputs.shape[1]), "layers": layers}
-        )
+    store = ArrayStore()
+    strides = pooling_strides(traced, MAX_BYTES)
+    picked = list(range(head.shape[0]))
+    steps = int(traced.layers[0].inputs.shape[1])
+    entries = trace_entries(traced, store, picked, [f"sample {i}" for i in picked], steps, strides)
     try:
         svg, note = draw(net, rows), ""
     except Exception as error:  # a module with no drawable stack still gets its report
@@ -74,6 +72,7 @@ def build_torch_content(
         ],
         total_params=sum(p.numel() for p in module.parameters()),
         samples=entries,
+        arrays=store,
         predictions=predictions,
         diagram_svg=svg,
         diagram_note=note,

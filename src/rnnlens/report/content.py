@@ -22,7 +22,7 @@ from .sampling import chosen_samples, first_output, labels_per_sample, pooling_s
 
 if TYPE_CHECKING:
     from ..graph import ModelSpec
-    from ..trace import LayerTrace
+    from ..trace import LayerTrace, Trace
 
 #: Digits kept for the few values written into the page as text (predictions, tooltips).
 DIGITS = 4
@@ -86,6 +86,42 @@ def _layer_entry(
             for d in layer.directions
         ],
     }
+
+
+def trace_entries(
+    traced: Trace,
+    store: ArrayStore,
+    picked: Sequence[int],
+    names: Sequence[str],
+    steps: int,
+    strides: Sequence[int],
+    *,
+    labels: Any = None,
+    time_name: str = "step",
+) -> list[dict[str, Any]]:
+    """The step-through's entries of the traced samples, their arrays put in ``store``.
+
+    Shared by reports on rnnlens models and on ``nn.Module`` traces (:mod:`rnnlens.pytorch`):
+    entry ``s`` describes traced sample ``s``, which is sample ``picked[s]`` of the input.
+    """
+    entries = []
+    for s, index in enumerate(picked):
+        layers, previous = [], None
+        for layer in traced.layers:
+            layers.append(_layer_entry(store, layer, s, previous, strides[s]))
+            previous = layer.name
+        entries.append(
+            {
+                "index": index,
+                "name": names[s],
+                "steps": steps,
+                "stride": strides[s],
+                "time_name": time_name,
+                "time_labels": None if labels is None else labels[s],
+                "layers": layers,
+            }
+        )
+    return entries
 
 
 def _history_dict(history: Any) -> dict[str, list[float]]:
@@ -198,23 +234,10 @@ def build_content(
     traced = trace(model, chosen)
     strides = pooling_strides(traced, max_bytes)
     store = ArrayStore()
-    sample_entries = []
-    for s, index in enumerate(picked):
-        layers, previous = [], None
-        for layer in traced.layers:
-            layers.append(_layer_entry(store, layer, s, previous, strides[s]))
-            previous = layer.name
-        sample_entries.append(
-            {
-                "index": index,
-                "name": str(sample_names[index]) if sample_names is not None else f"sample {index}",
-                "steps": steps,
-                "stride": strides[s],
-                "time_name": time_name,
-                "time_labels": None if labels is None else labels[s],
-                "layers": layers,
-            }
-        )
+    names = [str(sample_names[i]) if sample_names is not None else f"sample {i}" for i in picked]
+    sample_entries = trace_entries(
+        traced, store, picked, names, steps, strides, labels=labels, time_name=time_name
+    )
     notes: list[str] = []
     if max(strides) > 1:
         notes.append(
