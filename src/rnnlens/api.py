@@ -127,15 +127,19 @@ def diagram(
     return str(_model(obj, "diagram").diagram(path, **options))
 
 
-def trace(obj: Any, x: Any, *args: Any) -> Any:
-    """Per layer, per step: h, c and every gate (a :class:`~rnnlens.trace.Trace`)."""
+def trace(obj: Any, x: Any, *args: Any, **options: Any) -> Any:
+    """Per layer, per step: h, c and every gate (a :class:`~rnnlens.trace.Trace`).
+
+    ``path="auto" | "reference"`` chooses how an rnnlens model is recorded (the fused
+    kernel's own states, or the step loop).
+    """
     if _is_torch_module(obj):
         from .pytorch.tracing import trace_module
 
-        return trace_module(obj, x, *args)
+        return trace_module(obj, x, *args, **options)
     from .trace import trace as trace_model
 
-    return trace_model(_model(obj, "trace"), x)
+    return trace_model(_model(obj, "trace"), x, *args, **options)
 
 
 def report(obj: Any, x: Any, path: str | Path, **options: Any) -> Path:

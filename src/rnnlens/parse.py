@@ -12,8 +12,6 @@ readers), kept for the callers that import ``parse_spec``, ``parse_python``,
 from __future__ import annotations
 
 import json
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,21 +124,9 @@ def notebook_code(text: str, source: str = "<notebook>") -> str:
 
 
 def _read_script(source: str) -> str:
-    """The text of a script: a regular file only, its size checked before it is read."""
-    try:
-        # Stat before opening: opening a FIFO or a device to read could block or never end.
-        if not stat.S_ISREG(os.stat(source).st_mode):
-            raise ParseError(f"{source}: not a regular file; give the path of a .py script")
-        with open(source, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise ParseError(f"{source}: not a regular file; give the path of a .py script")
-            if info.st_size > MAX_SOURCE_BYTES:
-                raise ParseError(
-                    f"{source}: {info.st_size:,} bytes, larger than {MAX_SOURCE_BYTES:,}; not a "
-                    "model script (explain the file that builds the model)"
-                )
-            data = handle.read(MAX_SOURCE_BYTES + 1)
-    except OSError as error:
-        raise ParseError(f"{source}: cannot be read ({error.strerror or error})") from None
-    return data.decode("utf-8", errors="replace")
+    """The text of a script through the one budget for untrusted files (:mod:`rnnlens.io.budget`):
+    a regular file only (a FIFO or device is refused before it is opened for reading), its
+    size checked before it is read, UTF-8 with or without a byte-order mark."""
+    from .io.budget import read_text_capped
+
+    return read_text_capped(source, "a Python script", MAX_SOURCE_BYTES, ParseError)

@@ -316,6 +316,8 @@ def _layer(entry: object, problems: list[str], where: str) -> dict[str, Any] | N
         elif key == "data_format":
             if value not in ("channels_last", None):
                 problems.append(f"{where}: data_format={preview(value)} (only channels_last)")
+        elif key.endswith(("_regularizer", "_constraint")) and value is None:
+            continue  # Keras writes every penalty slot; an empty one changes nothing
         elif key not in _IGNORED:
             problems.append(f"{where}: option {key}={_short(value)}")
     if kind == "Bidirectional":
