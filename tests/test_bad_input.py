@@ -122,7 +122,7 @@ def test_units_must_be_positive_integers(layer: Any, units: Any) -> None:
             ),
             "must agree on return_sequences",
         ),
-        (lambda: RepeatVector(0), "n must be a positive integer"),
+        (lambda: RepeatVector(0), "Argument `n` should be a positive integer"),
         (lambda: Input(), r"Input needs shape=\(time, features\)"),
     ],
 )
@@ -182,10 +182,11 @@ def test_repeat_vector_after_a_sequence_says_to_drop_return_sequences() -> None:
 
 
 def test_first_layer_without_input_shape() -> None:
-    with pytest.raises(
-        ShapeError, match=r"needs to know its input: give it input_shape=\(time, features\)"
-    ):
-        rnnlens.Sequential([LSTM(4)])
+    """As Keras 3: the model is unbuilt until its first data; asking for shapes before says so."""
+    model = rnnlens.Sequential([LSTM(4)])
+    assert not model.built and not model.layers[0].built
+    with pytest.raises(ShapeError, match=r"has not been built yet: it learns its input shape"):
+        _ = model.input_shape
 
 
 def test_unknown_feature_size() -> None:

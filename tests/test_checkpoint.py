@@ -164,11 +164,12 @@ def test_checkpoint_file_is_safetensors_with_json_metadata_and_no_pickle(tmp_pat
     meta = json.loads(header["__metadata__"]["rnnlens"])
     assert meta["format"] == "rnnlens-checkpoint" and (meta["epoch"], meta["batch"]) == (3, 0)
     assert meta["optimizer"]["class"] == "Adam"
-    assert meta["optimizer"]["param_groups"][0]["eps"] == 1e-7
+    assert meta["optimizer"]["param_groups"][0]["lr"] > 0
+    assert meta["optimizer"]["param_groups"][0]["iterations"] > 0  # Keras's step count
     assert set(meta["rng"]) == {"numpy", "python"}
     names = set(header) - {"__metadata__"}
     assert "rng/torch" in names and header["rng/torch"]["dtype"] == "U8"
-    assert {"optimizer/0/exp_avg", "optimizer/0/exp_avg_sq", "optimizer/0/step"} <= names
+    assert {"optimizer/0/m", "optimizer/0/v"} <= names  # Keras's Adam moments
     state = read_checkpoint(files[-1])
     kernel = state.tensors["module/layers.0.kernel"].numpy()
     np.testing.assert_array_equal(kernel, model.get_weights()[0])

@@ -179,4 +179,4 @@ def test_huge_spec_is_explained_without_allocating() -> None:
     flow = model.explain()
     assert flow.params == 4 * 10**6 * (2 + 10**6 + 1)
     assert "4·1000000·(2 + 1000000 + 1)" in str(flow)
-    assert not model.layers[0].built
+    assert not model.layers[0].materialized

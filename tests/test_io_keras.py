@@ -97,7 +97,10 @@ def story(tmp_path: Path) -> Path:
 def test_unsupported_layers_and_options_are_all_listed(story: Path) -> None:
     def edit(config: dict) -> None:
         layers = config["config"]["layers"]
-        layers[1]["config"]["kernel_regularizer"] = {"class_name": "L2", "config": {"l2": 0.01}}
+        layers[1]["config"]["kernel_regularizer"] = {
+            "class_name": "OrthogonalRegularizer",  # a regularizer rnnlens does not have
+            "config": {"factor": 0.01},
+        }
         layers.append({"module": "keras.layers", "class_name": "Lambda", "config": {"name": "f"}})
         layers.append(
             {
@@ -107,7 +110,9 @@ def test_unsupported_layers_and_options_are_all_listed(story: Path) -> None:
                 "registered_name": "my_pkg>Attention2",
             }
         )
-        layers.append({"module": "keras.layers", "class_name": "Conv1D", "config": {"name": "c"}})
+        layers.append(
+            {"module": "keras.layers", "class_name": "ConvLSTM2D", "config": {"name": "c"}}
+        )
 
     with pytest.raises(rl.ModelFileError) as error:
         rl.from_keras(rewrite(story, edit))
@@ -115,7 +120,7 @@ def test_unsupported_layers_and_options_are_all_listed(story: Path) -> None:
     assert "kernel_regularizer=" in message
     assert "Lambda layers hold Python code" in message
     assert "custom object from 'my_pkg'" in message
-    assert "rnnlens has no Conv1D layer" in message
+    assert "rnnlens has no ConvLSTM2D layer" in message
 
 
 def test_functional_model_is_read(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def test_from_keras_object_computes_what_keras_computes() -> None:
 def test_from_keras_object_without_weights_reads_the_config_only() -> None:
     ours = rl.from_keras(_keras_model(), weights=False)
     assert ours.count_params() == _keras_model().count_params()
-    assert not any(layer.built for layer in ours.layers)
+    assert not any(layer.materialized for layer in ours.layers)
 
 
 def test_an_unbuilt_keras_model_is_refused_with_the_fix() -> None:

@@ -135,7 +135,7 @@ def test_hostile_and_unsupported_code_is_refused_quickly_without_running(
 def test_huge_layer_is_read_without_allocating() -> None:
     model = parse_spec("LSTM(10**6, input_shape=(5, 2))")
     assert model.count_params() == 4 * 10**6 * (2 + 10**6 + 1)
-    assert not model.layers[0].built
+    assert not model.layers[0].materialized
 
 
 def test_invalid_escapes_in_user_code_do_not_warn() -> None:

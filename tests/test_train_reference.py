@@ -78,15 +78,51 @@ def _hand_loop(kind: str, model: rl.Sequential, optimizer_factory, clipnorm: flo
     return rnn, head
 
 
+class _KerasAdam(torch.optim.Optimizer):
+    """Keras 3's Adam written out from ``keras/src/optimizers/adam.py``, one tensor at a time:
+    epsilon is added to sqrt(v), and both bias corrections go into the step size."""
+
+    def __init__(self, params, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
+        super().__init__(params, {"lr": lr})
+        self.t, self.b1, self.b2, self.eps = 0, b1, b2, eps
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        lr = self.param_groups[0]["lr"]
+        alpha = lr * (1 - self.b2**self.t) ** 0.5 / (1 - self.b1**self.t)
+        for p in self.param_groups[0]["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            m = state.setdefault("m", torch.zeros_like(p))
+            v = state.setdefault("v", torch.zeros_like(p))
+            m += (p.grad - m) * (1 - self.b1)
+            v += (p.grad * p.grad - v) * (1 - self.b2)
+            p -= m * alpha / (v.sqrt() + self.eps)
+
+
+class _KerasRMSprop(torch.optim.Optimizer):
+    """Keras 3's RMSprop from ``keras/src/optimizers/rmsprop.py``: epsilon inside the root."""
+
+    def __init__(self, params, lr=1e-3, rho=0.9, eps=1e-7):
+        super().__init__(params, {"lr": lr})
+        self.rho, self.eps = rho, eps
+
+    @torch.no_grad()
+    def step(self):
+        lr = self.param_groups[0]["lr"]
+        for p in self.param_groups[0]["params"]:
+            if p.grad is None:
+                continue
+            s = self.state[p].setdefault("s", torch.zeros_like(p))
+            s.mul_(self.rho).add_((1 - self.rho) * p.grad * p.grad)
+            p -= lr * p.grad / (s + self.eps).sqrt()
+
+
 CASES = [
-    ("LSTM", "adam", {}, functools.partial(torch.optim.Adam, lr=1e-3, eps=1e-7), None),
-    (
-        "LSTM",
-        "adam",
-        {"clipnorm": 0.05},
-        functools.partial(torch.optim.Adam, lr=1e-3, eps=1e-7),
-        0.05,
-    ),
+    ("LSTM", "adam", {}, _KerasAdam, None),
+    ("LSTM", "adam", {"clipnorm": 0.05}, _KerasAdam, 0.05),
     (
         "GRU",
         "sgd",
@@ -98,7 +134,7 @@ CASES = [
         "GRU",
         "rmsprop",
         {},
-        functools.partial(torch.optim.RMSprop, lr=1e-3, alpha=0.9, eps=1e-7),
+        _KerasRMSprop,
         None,
     ),
 ]

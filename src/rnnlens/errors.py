@@ -37,5 +37,9 @@ class ResourceError(RnnlensError, MemoryError):
     """Building the model would need more memory than this machine has."""
 
 
+class ConfigTypeError(ConfigError, TypeError):
+    """An option of the wrong type (``RepeatVector(n="3")``); Keras raises ``TypeError``."""
+
+
 class MissingExtraError(RnnlensError, ImportError):
     """A feature needs an optional dependency that is not installed; names the extra."""

@@ -33,6 +33,9 @@ class Runtime(Protocol):
     def set_layer_weights(self, layer: Any, weights: list[Any]) -> None:
         """Load Keras-order arrays into the layer's parameters."""
 
+    def layer_variables(self, layer: Any) -> list[tuple[Any, bool]]:
+        """``(parameter, trains)`` for each of the layer's weights, in ``get_weights()`` order."""
+
     def build_model_module(self, model: Any) -> Any:
         """The engine's torch module computing a whole model (sharing the layers' modules)."""
 

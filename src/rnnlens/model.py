@@ -138,7 +138,40 @@ class Model(Trainer, Functional):
         return predict(self, x, batch_size=batch_size)
 
     def __call__(self, x: Any) -> Any:
-        return self.module(x)
+        """Run on a tensor (arrays are converted); an unbuilt model is built from ``x``."""
+        import torch
+
+        self._build_for(x)
+        module = self.module
+        if not isinstance(x, torch.Tensor):
+            from .engine.predict import as_input_array, to_tensor
+
+            device, dtype = module.placement()
+            x = to_tensor(as_input_array(self, x), dtype, device)
+        return module(x)
+
+    # ------------------------------------------------------- weights as Keras lists them
+    @property
+    def weights(self) -> list[torch.nn.Parameter]:
+        """Every weight, layer by layer, in ``get_weights()`` order."""
+        return [w for layer in self.layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[torch.nn.Parameter]:
+        """The weights ``fit`` updates (those of frozen layers excluded)."""
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[torch.nn.Parameter]:
+        """The weights of layers with ``trainable=False`` (and of layers inside them)."""
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Regularization terms: the last training step's activity terms, then weight terms."""
+        from .train.regularizers import model_losses
+
+        return model_losses(self)
 
     def explain(self, **options: Any) -> Flow:
         """The data flow, layer by layer and step by step; ``print()`` it or render it."""
@@ -153,10 +186,10 @@ class Model(Trainer, Functional):
         return write_diagram(self, path, **options)
 
     def save(self, path: str | Path) -> None:
-        """Write config JSON + safetensors weights (never pickle), atomically."""
-        from .io.native import save_model
+        """Write the model atomically: ``.rnnlens`` (native) or ``.keras`` (Keras 3 archive)."""
+        from .io.save import save
 
-        save_model(self, path)
+        save(self, path)
 
     def report(self, x: Any, path: str | Path, **options: Any) -> Path:
         """Write the offline HTML report for inputs ``x``; returns its path."""

@@ -13,9 +13,11 @@ def snake_case(name: str) -> str:
 
     >>> snake_case("SimpleRNN"), snake_case("LSTM"), snake_case("TimeDistributed")
     ('simple_rnn', 'lstm', 'time_distributed')
+    >>> snake_case("Conv1D"), snake_case("GlobalMaxPooling1D")  # digits stay attached, as Keras
+    ('conv1d', 'global_max_pooling1d')
     """
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(prefix: str) -> str:

@@ -26,6 +26,11 @@ class FacadeRuntime:
 
         set_layer_weights(layer, weights)
 
+    def layer_variables(self, layer: Any) -> list[tuple[Any, bool]]:
+        from .engine.weights import layer_variables
+
+        return [(parameter, trains) for _, _, parameter, trains in layer_variables(layer)]
+
     def build_model_module(self, model: Any) -> Any:
         from .graph import SequentialSpec
 

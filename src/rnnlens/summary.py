@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ConfigError
 from .graph import SequentialSpec
+from .layers.wrappers import weight_owners
 from .shapes import format_shape
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ class SummaryRow:
     params: int
     #: Keras's "Connected to" cell (``lstm[0][1], lstm[0][2]``); None when the table has none.
     connected_to: str | None = None
+    #: False for a layer of a model that has not seen its input yet (Keras: "0 (unbuilt)").
+    built: bool = True
 
 
 def is_sequential_like(model: ModelSpec) -> bool:
@@ -58,6 +61,9 @@ def summary_rows(model: ModelSpec) -> list[SummaryRow]:
     rows = []
     for layer in model.layers:
         nodes = layer.inbound_nodes
+        if layer.input_shape is None and not nodes:  # a model that has not seen its input yet
+            rows.append(SummaryRow(layer.name, type(layer).__name__, "?", 0, None, built=False))
+            continue
         # Keras shows the output of the layer's last call.
         shape = nodes[-1].output_shape if nodes else (layer.output_shape or ())
         cell = None
@@ -75,6 +81,19 @@ def summary_rows(model: ModelSpec) -> list[SummaryRow]:
             )
         )
     return rows
+
+
+def trainable_count(model: ModelSpec) -> int:
+    """The weights ``fit`` updates: trainable weights of layers that are not frozen, where a
+    wrapper's inner layer may be frozen on its own (Keras's rule, :func:`weight_owners`)."""
+    return sum(
+        spec.size
+        for layer in model.layers
+        for owner, trains in weight_owners(layer)
+        if trains and owner.input_shape is not None
+        for spec in owner.weight_specs()
+        if spec.trainable
+    )
 
 
 def readable_size(n_bytes: float) -> str:
@@ -165,9 +184,12 @@ def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
     widths = column_widths(line_length or DEFAULT_LINE_LENGTH, positions)
     header = ("Layer (type)", "Output Shape", "Param #", "Connected to")[: len(widths)]
     cells = [
-        (f"{r.name} ({r.layer_type})", r.output_shape, f"{r.params:,}", r.connected_to or "")[
-            : len(widths)
-        ]
+        (
+            f"{r.name} ({r.layer_type})",
+            r.output_shape,
+            f"{r.params:,}" if r.built else "0 (unbuilt)",
+            r.connected_to or "",
+        )[: len(widths)]
         for r in rows
     ]
 
@@ -199,13 +221,7 @@ def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
         out.extend(row(values, "│"))
     out.append(line("└", "─", "┴", "┘"))
     total = sum(r.params for r in rows)
-    trainable = sum(
-        spec.size
-        for layer in model.layers
-        if layer.trainable
-        for spec in layer.weight_specs()
-        if getattr(spec, "trainable", True)
-    )
+    trainable = trainable_count(model)
     for label, count in (
         ("Total", total),
         ("Trainable", trainable),
@@ -230,7 +246,7 @@ def render_summary_html(model: ModelSpec) -> str:
         for r in rows
     )
     total = sum(r.params for r in rows)
-    trainable = sum(layer.count_params() for layer in model.layers if layer.trainable)
+    trainable = trainable_count(model)
     totals = "<br>".join(
         f"{label} params: {count:,} ({readable_size(count * 4)})"
         for label, count in (

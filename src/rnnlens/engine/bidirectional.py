@@ -93,7 +93,7 @@ class BidirectionalModule(LayerModule):
         bw_init = None if initial_state is None else initial_state[n:]
         # Keras zeroes the outputs at masked steps inside Bidirectional (when it returns
         # sequences), where a plain layer repeats its previous output.
-        zero = self.spec.return_sequences
+        zero = self.spec.return_sequences or self.spec.forward.zero_output_for_mask
         fw = self.forward_layer.run(x, mask, fw_init, record=record, zero_output_for_mask=zero)
         bw = self.backward_layer.run(x, mask, bw_init, record=record, zero_output_for_mask=zero)
         # The backward layer's outputs come in processing order: flip them back onto time.

@@ -9,21 +9,32 @@ import torch
 
 from ..errors import ResourceError
 from ..layers import (
+    RNN,
+    Activation,
+    BatchNormalization,
     Bidirectional,
+    Conv1D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     Layer,
+    LayerNormalization,
     Masking,
+    Permute,
     Recurrent,
     RepeatVector,
+    Reshape,
+    SpatialDropout1D,
     TimeDistributed,
 )
 from ..layers.attention import Attention
 from ..layers.merge import Concatenate, Dot, Merge
+from ..layers.pooling import GlobalPooling1D, Pooling1D
 from .attention import AttentionModule
 from .base import LayerModule
 from .bidirectional import BidirectionalModule
+from .convolution import Conv1DModule
 from .core import (
     DenseModule,
     DropoutModule,
@@ -32,8 +43,13 @@ from .core import (
     RepeatVectorModule,
     TimeDistributedModule,
 )
+from .embedding import EmbeddingModule
 from .merge import ConcatenateModule, DotModule, MergeModule
+from .normalization import BatchNormalizationModule, LayerNormalizationModule
+from .pooling import GlobalPooling1DModule, Pooling1DModule
 from .recurrent import RecurrentModule
+from .reshaping import ActivationModule, PermuteModule, ReshapeModule, SpatialDropout1DModule
+from .rnn import RNNModule
 
 _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
     Recurrent: RecurrentModule,
@@ -48,6 +64,17 @@ _BUILDERS: dict[type[Layer], Callable[..., LayerModule]] = {
     Dot: DotModule,
     Merge: MergeModule,
     Attention: AttentionModule,
+    Embedding: EmbeddingModule,
+    Activation: ActivationModule,
+    Conv1D: Conv1DModule,
+    Pooling1D: Pooling1DModule,
+    GlobalPooling1D: GlobalPooling1DModule,
+    BatchNormalization: BatchNormalizationModule,
+    LayerNormalization: LayerNormalizationModule,
+    Reshape: ReshapeModule,
+    Permute: PermuteModule,
+    SpatialDropout1D: SpatialDropout1DModule,
+    RNN: RNNModule,
 }
 
 # Refuse to allocate weights taking more than this share of physical memory: the optimizer

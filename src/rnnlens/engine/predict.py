@@ -56,6 +56,14 @@ def as_input_array(
             f"(batch, {'time, ' if len(expected) == 3 else ''}features), received {array.shape}"
         )
     for axis, (want, got) in enumerate(zip(expected, array.shape)):
+        if axis == 0 and want is not None:
+            if got % want:  # a fixed batch size takes any multiple of it, one batch at a time
+                raise InputDataError(
+                    f"model '{model.name}' has a fixed batch size of {want} (stateful layers "
+                    f"carry one state per sample), so {what} needs a multiple of {want} samples, "
+                    f"received {got}: drop or pad {got % want} sample(s)"
+                )
+            continue
         if want is not None and want != got:
             names = ["batch", "time", "features"] if len(expected) == 3 else ["batch", "features"]
             name = names[axis] if axis < len(names) else f"axis {axis}"
@@ -190,6 +198,30 @@ def warn_non_finite(array: np.ndarray, what: str = "x") -> None:
         )
 
 
+def fixed_batch_size(model: ModelSpec, batch_size: int | None, default: int | None) -> int | None:
+    """The batch size to use: the model's fixed one (``Input(batch_size=4)``) if it has one.
+
+    A model built for a fixed batch runs every call in batches of exactly that size, as Keras
+    does with stateful layers; asking for another size is an error, since the carried states
+    have one row per sample.
+
+    Raises:
+        ConfigError: ``batch_size`` given and different from the model's fixed batch size.
+    """
+    shape = model.input_shape
+    fixed = shape[0] if isinstance(shape, tuple) else None  # several inputs: no fixed batch
+    if not isinstance(fixed, int):
+        return batch_size
+    if batch_size is not None and batch_size not in (fixed, default):
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            f"model '{model.name}' has a fixed batch size of {fixed} (Input(batch_size={fixed})), "
+            f"received batch_size={batch_size}: leave batch_size out or set it to {fixed}"
+        )
+    return fixed
+
+
 def predict(model: ModelSpec, x: Any, batch_size: int | None = 32) -> Any:
     """Run ``model`` on ``x`` in inference mode, ``batch_size`` samples at a time.
 
@@ -208,6 +240,7 @@ def predict(model: ModelSpec, x: Any, batch_size: int | None = 32) -> Any:
     arrays = as_input_arrays(model, x)
     for i, array in enumerate(arrays):
         warn_non_finite(array, "x" if len(arrays) == 1 else f"x[{i}]")
+    batch_size = fixed_batch_size(model, batch_size, default=32)
     module = model.module
     device, dtype = module.placement()
     if len(arrays[0]) == 0:

@@ -30,7 +30,9 @@ class RecurrentModule(LayerModule):
         super().__init__()
         self.spec = spec
         self.kind = type(spec).__name__
-        self.path: Path = "auto"
+        # Keras's use_cudnn chooses the path: True insists on the fused kernel, False the loop
+        cudnn = getattr(spec, "use_cudnn", "auto")
+        self.path: Path = "auto" if cudnn == "auto" else ("fused" if cudnn else "reference")
         shapes = {w.name: w.shape for w in spec.weight_specs()}
         self.kernel = nn.Parameter(torch_major(shapes["kernel"]))
         self.recurrent_kernel = nn.Parameter(torch_major(shapes["recurrent_kernel"]))
@@ -43,6 +45,7 @@ class RecurrentModule(LayerModule):
             reset_after=getattr(spec, "reset_after", True),
         )
         self.stored_states: list[torch.Tensor] | None = None
+        self.generator: torch.Generator | None = None
         self.layout_cache = LayoutCache()
         self.reset_parameters()
 
@@ -86,7 +89,9 @@ class RecurrentModule(LayerModule):
         initial_state: list[torch.Tensor] | None = None,
     ) -> torch.Tensor | list[torch.Tensor]:
         """The layer's output: (B, T, U) or (B, U), then the final states if ``return_state``."""
-        result = self.run(x, mask, initial_state)
+        result = self.run(
+            x, mask, initial_state, zero_output_for_mask=self.spec.zero_output_for_mask
+        )
         output = result.sequence if self.spec.return_sequences else result.last
         return [output, *result.states] if self.spec.return_state else output
 
@@ -208,9 +213,17 @@ class RecurrentModule(LayerModule):
         count = len(self.spec.gates) if self.spec.recurrent_dropout > 0 else 1
         return self._dropout_mask((count, batch, width), rate, like)
 
-    @staticmethod
-    def _dropout_mask(shape: tuple[int, ...], rate: float, like: torch.Tensor) -> torch.Tensor:
-        keep = torch.rand(shape, device=like.device, dtype=like.dtype) >= rate
+    def _dropout_mask(
+        self, shape: tuple[int, ...], rate: float, like: torch.Tensor
+    ) -> torch.Tensor:
+        seed = self.spec.seed
+        if seed is not None and (self.generator is None or self.generator.device != like.device):
+            # seed=...: the layer's own generator, so its masks repeat run after run (Keras's
+            # SeedGenerator), whatever else draws random numbers
+            self.generator = torch.Generator(device=like.device).manual_seed(seed)
+        generator = self.generator if seed is not None else None
+        draw = torch.rand(shape, device=like.device, dtype=like.dtype, generator=generator)
+        keep = draw >= rate
         return keep.to(like.dtype) / (1.0 - rate)
 
     def reset_states(self) -> None:

@@ -101,7 +101,7 @@ class SequentialModule(nn.Module):
 def reset_states(model: ModelSpec) -> None:
     """Forget the carried states of every built stateful layer of ``model``."""
     for layer in model.layers:
-        if layer.built:
+        if layer.materialized:
             module = layer.module
             assert isinstance(module, LayerModule)
             module.reset_states()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -54,3 +54,31 @@ def set_layer_weights(layer: Layer, weights: list[np.ndarray]) -> None:
         for parameter, array in zip(_parameters(layer), arrays):
             # torch.tensor copies; as_tensor would share a read-only array and warn
             parameter.copy_(torch.tensor(array, dtype=parameter.dtype))
+
+
+def layer_variables(layer: Layer) -> list[tuple[Layer, str, torch.nn.Parameter, bool]]:
+    """``(owner, weight name, parameter, trains)`` for every weight, in ``get_weights()`` order."""
+    out = []
+    from ..layers.wrappers import weight_owners
+
+    for leaf, trains in weight_owners(layer):
+        if not leaf.weight_specs():
+            continue
+        for spec, parameter in zip(leaf.weight_specs(), _parameters(leaf)):
+            out.append((leaf, spec.name, parameter, trains))
+    return out
+
+
+def sync_trainable(layers: list[Layer]) -> None:
+    """Set ``requires_grad`` from the layers' ``trainable`` flags (frozen weights get none)."""
+    for layer in layers:
+        for _, _, parameter, trains in layer_variables(layer):
+            if parameter.requires_grad != trains:
+                parameter.requires_grad_(trains)
+
+
+def option_of(owner: Layer, weight: str, kind: str) -> Any:
+    """A weight's ``regularizer`` or ``constraint`` option (``recurrent_kernel`` ->
+    ``recurrent_regularizer``, as Keras names them); None when the layer has none."""
+    prefix = "recurrent" if weight == "recurrent_kernel" else weight
+    return getattr(owner, f"{prefix}_{kind}", None)

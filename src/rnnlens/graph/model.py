@@ -89,6 +89,17 @@ class ModelSpec:
         """The layers in the order their weights appear in ``get_weights()``."""
         return self.layers
 
+    @property
+    def built(self) -> bool:
+        """Whether every layer knows its input shape (Keras's ``model.built``)."""
+        return all(layer.input_shape is not None for layer in self.layers)
+
+    def _build_for(self, x: Any) -> None:
+        """Build a model that has no input shape yet from its first data (Sequential does)."""
+
+    def _model_built(self) -> None:
+        """Called once a model without an input shape has been built from its first data."""
+
     def _require_layers(self) -> None:
         if not self.layers:
             raise ConfigError(
@@ -105,6 +116,8 @@ class ModelSpec:
         """A ``torch.nn.Module`` computing this model (sharing the layers' parameters)."""
         if self._module is None:
             self._require_layers()
+            if not self.built:
+                self.input_shape  # noqa: B018  (raises the "not built yet" ShapeError)
             self._module = runtime().build_model_module(self)
         return self._module
 

@@ -91,11 +91,12 @@ class SequentialSpec(Functional):
         if layer.name in self._by_name:
             raise ConfigError(f"a layer named '{layer.name}' is already in model '{self.name}'")
         if self._entry is None:
-            if layer.declared_input_shape is None:
-                raise ShapeError(
-                    f"the first layer {layer.describe()} needs to know its input: give it "
-                    "input_shape=(time, features), or start the model with Input(shape=(time, features))"
-                )
+            if layer.declared_input_shape is None or self.layers:
+                # As Keras 3: without an input shape the model is built by its first data;
+                # until then its layers wait, unattached, in order.
+                self._index_layer(layer)
+                self._graph_changed()
+                return
             self._entry = InputLayer(
                 shape=layer.declared_input_shape, batch_size=layer.declared_batch_size
             )
@@ -138,7 +139,46 @@ class SequentialSpec(Functional):
 
     @property
     def built(self) -> bool:
-        return bool(self.layers)
+        """Whether the model knows its input (Keras 3 builds an unbuilt one on its first data)."""
+        return self._entry is not None and bool(self.layers)
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        """Give a model created without an input shape its input (batch first), as Keras's
+        ``build``: the layers are called in turn, so a shape error names the layer."""
+        if self._entry is not None:
+            return
+        pending = list(self.layers)
+        self._reindex([])
+        batch, *shape = tuple(input_shape)
+        self._entry = InputLayer(shape=tuple(shape), batch_size=batch)
+        self.inputs = [self._entry.output]
+        try:
+            for layer in pending:
+                self.add(layer)
+        except ShapeError as error:
+            for layer in pending:  # back to unbuilt, as before the call
+                layer.input_shape = layer.output_shape = None
+                layer.inbound_nodes.clear()
+            self._entry, self.inputs, self.nodes, self.outputs = None, [], [], []
+            self._reindex(pending)
+            raise ShapeError(
+                f"{error} (the model was built for input {tuple(input_shape)})"
+            ) from None
+        self._graph_changed()
+        self._model_built()
+
+    def _build_for(self, x: Any) -> None:
+        """Build an unbuilt model from the shape of its first data ``x``, batch left open."""
+        if self.built:
+            return
+        self._require_layers()
+        shape = getattr(x, "shape", None)
+        if shape is None:
+            raise ShapeError(
+                f"model '{self.name}' has no input shape yet and cannot learn it from a "
+                f"{type(x).__name__}: call model.build((None, time, features)) first"
+            )
+        self.build((None, *tuple(shape)[1:]))
 
     def _current_output_shape(self) -> ShapeOrList:
         if self.layers:
@@ -195,7 +235,11 @@ class SequentialSpec(Functional):
         """The model's input shape, batch first (``(None, time, features)``)."""
         if self._entry is None:
             self._require_layers()
-        assert self._entry is not None
+            raise ShapeError(
+                f"model '{self.name}' has not been built yet: it learns its input shape from its "
+                "first fit/predict/call, or give the first layer input_shape=... or start with "
+                "Input(shape=...)"
+            )
         return self._entry.output.shape
 
     @property

@@ -33,7 +33,7 @@ else:
 
 if TYPE_CHECKING:
     from ..graph import ModelSpec
-    from ..layers import Layer
+    from ..layers import RNN, Layer
 
 
 def open_h5(data: bytes, source: str) -> h5py.File:
@@ -99,9 +99,38 @@ def keras3_keys(model: ModelSpec) -> list[str]:
     return keys
 
 
-def _keras3_layer(layer: Layer, group: Any, where: str) -> list[np.ndarray]:
-    from ..layers import Bidirectional, Recurrent, TimeDistributed
+def cell_keys(layer: RNN) -> list[str]:
+    """Where Keras 3 keeps each cell's variables under ``<rnn>/cell``: ``.`` for one cell,
+    else ``cells/<class in snake case, numbered per class within the stack>``."""
+    from ..layers import StackedRNNCells
 
+    if not isinstance(layer.cell, StackedRNNCells):
+        return ["."]
+    seen: Counter[str] = Counter()
+    keys = []
+    for cell in layer.cell.cells:
+        base = snake_case(type(cell).__name__)
+        keys.append(f"cells/{base}" if seen[base] == 0 else f"cells/{base}_{seen[base]}")
+        seen[base] += 1
+    return keys
+
+
+def _keras3_rnn(layer: RNN, group: Any, where: str) -> list[np.ndarray]:
+    group = child(group, "cell", where)
+    out: list[np.ndarray] = []
+    for key, inner in zip(cell_keys(layer), layer.chain):
+        node = group
+        for part in key.split("/"):
+            node = node if part == "." else child(node, part, where)
+        out.extend(_keras3_vars(inner, node, where))
+    return out
+
+
+def _keras3_layer(layer: Layer, group: Any, where: str) -> list[np.ndarray]:
+    from ..layers import RNN, Bidirectional, Recurrent, TimeDistributed
+
+    if isinstance(layer, RNN):
+        return _keras3_rnn(layer, group, where)
     if isinstance(layer, Bidirectional):
         return [
             *_keras3_layer(layer.forward, child(group, "forward_layer", where), where),
@@ -111,6 +140,10 @@ def _keras3_layer(layer: Layer, group: Any, where: str) -> list[np.ndarray]:
         return _keras3_layer(layer.layer, child(group, "layer", where), where)
     if isinstance(layer, Recurrent):
         group = child(group, "cell", where)
+    return _keras3_vars(layer, group, where)
+
+
+def _keras3_vars(layer: Layer, group: Any, where: str) -> list[np.ndarray]:
     variables = child(group, "vars", where)
     specs = layer.weight_specs()
     names = (
@@ -137,9 +170,22 @@ def write_keras3(model: ModelSpec) -> bytes:
 
 
 def _write_keras3_layer(group: Any, layer: Layer, weights: list[np.ndarray]) -> None:
-    from ..layers import Bidirectional, Recurrent, TimeDistributed
+    from ..layers import RNN, Bidirectional, Recurrent, TimeDistributed
 
     group.create_group("vars").attrs["name"] = layer.name
+    if isinstance(layer, RNN):
+        cell_group = group.create_group("cell")
+        cell_group.create_group("vars")
+        start = 0
+        for key, inner in zip(cell_keys(layer), layer.chain):
+            node = cell_group if key == "." else cell_group.create_group(key)
+            variables = node["vars"] if key == "." else node.create_group("vars")
+            for i in range(len(inner.weight_specs())):
+                variables.create_dataset(
+                    str(i), data=np.asarray(weights[start + i], dtype=np.float32)
+                )
+            start += len(inner.weight_specs())
+        return
     if isinstance(layer, Bidirectional):
         half = len(layer.forward.weight_specs())
         _write_keras3_layer(group.create_group("forward_layer"), layer.forward, weights[:half])

@@ -63,6 +63,7 @@ from ..layers import (
     SimpleRNN,
     TimeDistributed,
 )
+from .torch_blocks import StepWise, layer_block
 
 if TYPE_CHECKING:
     from ..graph import ModelSpec
@@ -212,7 +213,9 @@ def _block(layer: Layer) -> nn.Module:
     if isinstance(layer, Bidirectional):
         return _bidirectional_block(layer)
     if isinstance(layer, TimeDistributed):
-        return _block(layer.layer)  # Linear and Dropout already act on the last axis
+        if isinstance(layer.layer, (Dense, Dropout)):
+            return _block(layer.layer)  # Linear and Dropout already act on the last axis
+        return StepWise(_block(layer.layer))
     if isinstance(layer, Dense):
         weights = layer.get_weights()
         linear = nn.Linear(weights[0].shape[0], layer.units, bias=layer.use_bias)
@@ -231,6 +234,9 @@ def _block(layer: Layer) -> nn.Module:
         return nn.Flatten()
     if isinstance(layer, RepeatVector):
         return RepeatSteps(layer.n)
+    block = layer_block(layer, _block, _ACTIVATION_MODULES)  # the layers around the recurrent ones
+    if block is not None:
+        return block
     raise ConfigError(
         f"{layer.describe()}: no plain torch.nn equivalent (torch's recurrent modules take no "
         "time-step mask); convert a model without it, or use model.module"

@@ -20,6 +20,8 @@ from ..hooks import runtime
 from ..naming import snake_case, unique_name
 from ..shapes import Shape, ShapeOrList, as_shape, first_shape, format_shape
 from .calling import call_layer
+from .objects import KerasObject, serialize
+from .options import regularizer_option
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,9 +37,10 @@ _LAYER_KWARGS = (
     "input_dim",
     "trainable",
     "dtype",
+    "activity_regularizer",
 )
 # Keras arguments rnnlens accepts and ignores on purpose (they change nothing it computes).
-_IGNORED_KWARGS = ("unroll", "implementation", "time_major", "activity_regularizer")
+_IGNORED_KWARGS = ("unroll", "implementation", "time_major")
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,9 @@ class WeightSpec:
 
     name: str
     shape: tuple[int, ...]
-    initializer: str
+    initializer: Any  # a Keras name or a rnnlens.layers.objects.Initializer
+    #: False for state the optimizer never changes (BatchNormalization's moving statistics).
+    trainable: bool = True
 
     @property
     def size(self) -> int:
@@ -67,6 +72,8 @@ class Layer:
     takes_several_inputs: ClassVar[bool] = False
     #: Keyword arguments a call may carry besides the input (``layer(x, mask=m)``).
     call_arguments: ClassVar[tuple[str, ...]] = ("mask", "training")
+    #: Weightless layers Keras builds when they are created (Dropout, Masking).
+    built_at_init: ClassVar[bool] = False
 
     def __init__(self, **kwargs: Any) -> None:
         unknown = sorted(set(kwargs) - set(_LAYER_KWARGS) - set(_IGNORED_KWARGS))
@@ -79,6 +86,9 @@ class Layer:
             )
         self.name: str = name or unique_name(snake_case(type(self).__name__))
         self.trainable: bool = bool(kwargs.get("trainable", True))
+        self.activity_regularizer = regularizer_option(
+            type(self).__name__, "activity_regularizer", kwargs.get("activity_regularizer")
+        )
         self.dtype = kwargs.get("dtype")
         self.declared_input_shape: Shape | None = _declared_shape(type(self).__name__, kwargs)
         batch_size = kwargs.get("batch_size")
@@ -133,7 +143,13 @@ class Layer:
 
     @property
     def built(self) -> bool:
-        """Whether the torch module (and so the weights) exists yet."""
+        """Keras's ``built``: the layer knows its input shape (so its weights' shapes), or it
+        is a weightless layer Keras builds at creation. Nothing is allocated for this."""
+        return self.built_at_init or self.input_shape is not None
+
+    @property
+    def materialized(self) -> bool:
+        """Whether the torch module (and so the weights' memory) exists yet."""
         return self._module is not None
 
     def count_params(self) -> int:
@@ -158,6 +174,26 @@ class Layer:
         """Load weights given in Keras's order and layout (shapes are checked)."""
         runtime().set_layer_weights(self, weights)
 
+    @property
+    def weights(self) -> list[Any]:
+        """Every weight tensor, in ``get_weights()`` order (Keras's ``layer.weights``)."""
+        return [p for p, _ in self._variables()]
+
+    @property
+    def trainable_weights(self) -> list[Any]:
+        """The weights ``fit`` updates: none when this layer or one around it is frozen."""
+        return [p for p, trains in self._variables() if trains]
+
+    @property
+    def non_trainable_weights(self) -> list[Any]:
+        """The weights ``fit`` leaves alone (``trainable=False``)."""
+        return [p for p, trains in self._variables() if not trains]
+
+    def _variables(self) -> list[tuple[Any, bool]]:
+        if self.input_shape is None:
+            return []
+        return runtime().layer_variables(self)
+
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this layer (Keras's ``get_config``)."""
@@ -166,7 +202,11 @@ class Layer:
             config["dtype"] = self.dtype
         for name in self._constructor_arguments():
             value = getattr(self, name)
-            config[name] = serialize_layer(value) if isinstance(value, Layer) else value
+            if isinstance(value, Layer):
+                value = serialize_layer(value)
+            config[name] = serialize(value) if isinstance(value, KerasObject) else value
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = serialize(self.activity_regularizer)
         return config
 
     @classmethod

@@ -1,10 +1,11 @@
-"""Names of activations and initializers rnnlens understands (validated without torch)."""
+"""Activations, initializers, regularizers and constraints a layer option may name (no torch)."""
 
 from __future__ import annotations
 
 import difflib
 
 from ..errors import ConfigError
+from .objects import Constraint, Initializer, Regularizer, resolve
 
 # Keras 3 activation names. The math lives in rnnlens.engine.activations.
 ACTIVATIONS = (
@@ -43,6 +44,9 @@ INITIALIZERS = (
     "random_uniform",
     "random_normal",
     "truncated_normal",
+    "identity",
+    "variance_scaling",
+    "constant",
 )
 
 
@@ -58,11 +62,38 @@ def activation_name(layer_type: str, argument: str, value: object, *, in_cell: b
     raise ConfigError(f"{layer_type}: unknown {argument} {value!r}; {hint}")
 
 
-def initializer_name(layer_type: str, argument: str, value: object) -> str:
-    """Validate an initializer given by its Keras name."""
+def initializer_name(layer_type: str, argument: str, value: object) -> str | Initializer:
+    """Validate an initializer: a Keras name (kept as the snake_case name) or an object.
+
+    Objects (``Constant(0.5)``, ``GlorotUniform(seed=1)``, Keras's own, or their config
+    dicts) become :mod:`rnnlens.layers.objects` initializers.
+    """
     if isinstance(value, str) and value in INITIALIZERS:
         return value
-    raise ConfigError(
-        f"{layer_type}: unknown {argument} {value!r}; rnnlens takes initializers by name: "
-        + ", ".join(INITIALIZERS)
-    )
+    resolved = resolve("initializer", layer_type, argument, value)
+    if resolved is None:
+        raise ConfigError(f"{layer_type}: {argument} must be an initializer, received None")
+    return resolved
+
+
+def regularizer_option(layer_type: str, argument: str, value: object) -> Regularizer | None:
+    """``None``, ``"l1"``/``"l2"``/``"l1_l2"``, a regularizer object or its config."""
+    return resolve("regularizer", layer_type, argument, value)
+
+
+def constraint_option(layer_type: str, argument: str, value: object) -> Constraint | None:
+    """``None``, ``"max_norm"``/``"non_neg"``/``"unit_norm"``/``"min_max_norm"``, or an object."""
+    return resolve("constraint", layer_type, argument, value)
+
+
+def seed_option(layer_type: str, value: object) -> int | None:
+    """A random seed: ``None`` or a non-negative integer, as Keras's ``seed=``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        from ..errors import ConfigTypeError
+
+        raise ConfigTypeError(
+            f"{layer_type}: seed must be None or an integer >= 0, received {value!r}"
+        )
+    return value

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..errors import ShapeError
+from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
 from .base import Layer, WeightSpec, fraction, positive_int
-from .options import activation_name, initializer_name
+from .options import (
+    activation_name,
+    constraint_option,
+    initializer_name,
+    regularizer_option,
+    seed_option,
+)
 
 
 class Recurrent(Layer):
@@ -35,19 +41,39 @@ class Recurrent(Layer):
         *,
         activation: str | None = "tanh",
         use_bias: bool = True,
-        kernel_initializer: str = "glorot_uniform",
-        recurrent_initializer: str = "orthogonal",
-        bias_initializer: str = "zeros",
+        kernel_initializer: Any = "glorot_uniform",
+        recurrent_initializer: Any = "orthogonal",
+        bias_initializer: Any = "zeros",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
         return_state: bool = False,
         go_backwards: bool = False,
         stateful: bool = False,
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        recurrent_constraint: Any = None,
+        bias_constraint: Any = None,
+        seed: int | None = None,
+        zero_output_for_mask: bool = False,
         **kwargs: Any,
     ) -> None:
         kind = type(self).__name__
         super().__init__(**kwargs)
+        self.kernel_regularizer = regularizer_option(kind, "kernel_regularizer", kernel_regularizer)
+        self.recurrent_regularizer = regularizer_option(
+            kind, "recurrent_regularizer", recurrent_regularizer
+        )
+        self.bias_regularizer = regularizer_option(kind, "bias_regularizer", bias_regularizer)
+        self.kernel_constraint = constraint_option(kind, "kernel_constraint", kernel_constraint)
+        self.recurrent_constraint = constraint_option(
+            kind, "recurrent_constraint", recurrent_constraint
+        )
+        self.bias_constraint = constraint_option(kind, "bias_constraint", bias_constraint)
+        self.seed = seed_option(kind, seed)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
         self.units = positive_int(kind, "units", units)
         self.activation = activation_name(kind, "activation", activation, in_cell=True)
         self.use_bias = bool(use_bias)
@@ -94,6 +120,37 @@ class Recurrent(Layer):
         check_initial_state(self, kwargs.get("initial_state"), self.state_names, self.units)
 
     # ---------------------------------------------------------------- weights
+    @property
+    def kernel(self) -> Any:
+        """The ``(features, gates·units)`` input weight, a torch parameter."""
+        return self.module.kernel
+
+    @property
+    def recurrent_kernel(self) -> Any:
+        """The ``(units, gates·units)`` recurrent weight, a torch parameter."""
+        return self.module.recurrent_kernel
+
+    @property
+    def bias(self) -> Any:
+        """The bias parameter, or None with ``use_bias=False``."""
+        return self.module.bias
+
+    @property
+    def states(self) -> list[Any]:
+        """The carried states (h, and c for LSTM), each ``(batch, units)``; ``None`` each
+        until a stateful layer has run, as Keras's ``layer.states`` before its first call."""
+        stored: Any = getattr(self.module, "stored_states", None) if self.materialized else None
+        return list(stored) if stored is not None else [None] * len(self.state_names)
+
+    def reset_states(self) -> None:
+        """Forget the carried states: the next call starts from zeros (Keras's ``reset_states``)."""
+        if self.materialized:
+            self.module.reset_states()
+
+    def reset_state(self) -> None:
+        """Keras 3's spelling of :meth:`reset_states`."""
+        self.reset_states()
+
     def weight_specs(self) -> list[WeightSpec]:
         d, u, g = self.input_features, self.units, len(self.gates)
         specs = [
@@ -119,6 +176,14 @@ class Recurrent(Layer):
     def fusable(self) -> bool:
         """Whether torch's fused kernel computes exactly this layer (checked by the engine)."""
         return self.recurrent_dropout == 0 and self.activation == "tanh"
+
+
+def cudnn_option(kind: str, value: object) -> bool | str:
+    """Keras's ``use_cudnn``: ``"auto"`` (the fused kernel when exact), True (insist on it),
+    False (the step loop). The engine reads it as its path: fused, reference or auto."""
+    if value not in (True, False, "auto"):
+        raise ConfigError(f"{kind}: use_cudnn must be True, False or 'auto', received {value!r}")
+    return value
 
 
 class LSTM(Recurrent):
@@ -149,9 +214,11 @@ class LSTM(Recurrent):
         recurrent_activation: str | None = "sigmoid",
         use_bias: bool = True,
         unit_forget_bias: bool = True,
+        use_cudnn: bool | str = "auto",
         **kwargs: Any,
     ) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.use_cudnn = cudnn_option("LSTM", use_cudnn)
         self.recurrent_activation = activation_name(
             "LSTM", "recurrent_activation", recurrent_activation, in_cell=True
         )
@@ -190,9 +257,11 @@ class GRU(Recurrent):
         recurrent_activation: str | None = "sigmoid",
         use_bias: bool = True,
         reset_after: bool = True,
+        use_cudnn: bool | str = "auto",
         **kwargs: Any,
     ) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.use_cudnn = cudnn_option("GRU", use_cudnn)
         self.recurrent_activation = activation_name(
             "GRU", "recurrent_activation", recurrent_activation, in_cell=True
         )

@@ -12,6 +12,7 @@ and the epoch alone, so a run resumed mid-epoch replays exactly the remaining ba
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from ..engine.predict import fixed_batch_size
+from ..engine.weights import sync_trainable
 from ..errors import ConfigError, InputDataError
 from . import distributed as dist
 from .callbacks import Callback, TerminateOnNaN, restore_callbacks
@@ -30,6 +33,7 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .compile import TrainingState, check_precision, check_precision_device, training_state
+from .constraints import apply_constraints
 from .data import (
     Dataset,
     batch_to_device,
@@ -42,6 +46,7 @@ from .data import (
 from .history import History
 from .metrics import MetricFunction, resolve_metric
 from .progress import Progress
+from .regularizers import ActivityPenalties, total_penalty
 from .seed import shuffle_seed
 from .tracking import RunningMeans, non_finite_error
 
@@ -120,6 +125,7 @@ def fit(
         NonFiniteLossError: the loss became NaN/inf; the message names epoch and batch.
     """
     state = training_state(model, "fit")
+    batch_size = fixed_batch_size(model, batch_size, default=None)
     batch_size = 32 if batch_size is None else _positive_int("batch_size", batch_size)
     epochs = _positive_int("epochs", epochs)
     if verbose == "auto":
@@ -198,8 +204,11 @@ def fit(
         callback.on_train_begin({})
     restore_callbacks(callbacks, found_callbacks)
 
+    sync_trainable(model.layers)
     parameters = [p for p in module.parameters() if p.requires_grad]
     optimizer, loss_fn = state.optimizer, state.loss
+    activity = ActivityPenalties(model.layers) if state.activity else None
+    penalized = state.penalized or activity is not None
     clipping = state.clipnorm is not None or state.global_clipnorm is not None
     reorder = shuffle or ctx.world_size > 1
 
@@ -246,11 +255,15 @@ def fit(
                 for callback in batch_hooks:
                     callback.on_train_batch_begin(batch, {})
                 optimizer.zero_grad(set_to_none=True)
-                with state.autocast(device, precision):
+                with state.autocast(device, precision), activity or contextlib.nullcontext():
                     out = net(xb)
                 if precision is not None:
                     out = out.float()
                 loss = loss_fn(yb, out)
+                if penalized:
+                    loss = _with_penalties(model, loss, activity)
+                    if activity is not None:
+                        state.activity_terms = [t.detach() for t in activity.terms]
                 n = xb.shape[0]
                 value = running.add_loss(batch, loss, n, raise_on_nan=not tolerate_nan)
                 finite = value is None or math.isfinite(value)
@@ -261,6 +274,8 @@ def fit(
 
                         clip_gradients(parameters, state.clipnorm, state.global_clipnorm)
                     optimizer.step()
+                    if state.constrained:
+                        apply_constraints(model.layers)
                 if metrics:
                     with torch.no_grad():
                         for name, metric in metrics:
@@ -301,6 +316,8 @@ def fit(
                 break
         for callback in callbacks:
             callback.on_train_end({})
+    # As Keras: after fit the model is in inference mode (dropout off for model.module(x)).
+    module.train(False)
     ctx.shutdown()
     return history
 
@@ -407,6 +424,7 @@ def evaluate(
         ``{"loss": ..., name: ...}`` with ``return_dict=True``.
     """
     state = training_state(model, "evaluate")
+    batch_size = fixed_batch_size(model, batch_size, default=None)
     batch_size = 32 if batch_size is None else _positive_int("batch_size", batch_size)
     data = to_dataset(model, x, y, state.loss)
     metrics = _metrics_for(model, state, data)
@@ -432,13 +450,43 @@ def train_on_batch(model: Trainer, x: Any, y: Any) -> Any:
     metrics = _metrics_for(model, state, data)
     module = model.module
     device, _ = module_placement(model)
+    sync_trainable(model.layers)
+    activity = ActivityPenalties(model.layers) if state.activity else None
     module.train()
-    state.optimizer.zero_grad(set_to_none=True)
-    with state.autocast(device):
-        out = module(data.x)
-    if state.mixed_precision is not None:
-        out = out.float()
-    loss = state.loss(data.y, out)
+    try:
+        state.optimizer.zero_grad(set_to_none=True)
+        with state.autocast(device), activity or contextlib.nullcontext():
+            out = module(data.x)
+        if state.mixed_precision is not None:
+            out = out.float()
+        loss = state.loss(data.y, out)
+        if state.penalized or activity is not None:
+            loss = _with_penalties(model, loss, activity)
+            if activity is not None:
+                state.activity_terms = [t.detach() for t in activity.terms]
+        return _finish_batch(model, state, data, metrics, module, loss, out)
+    finally:
+        module.train(False)  # inference mode afterwards, as Keras
+
+
+def _with_penalties(
+    model: Trainer, loss: torch.Tensor, activity: ActivityPenalties | None
+) -> torch.Tensor:
+    """The loss plus every regularization term (Keras reports and minimises the sum)."""
+    extra = total_penalty(model.layers, activity)
+    return loss if extra is None else loss + extra.to(loss.dtype)
+
+
+def _finish_batch(
+    model: Trainer,
+    state: TrainingState,
+    data: Dataset,
+    metrics: Metrics,
+    module: torch.nn.Module,
+    loss: torch.Tensor,
+    out: Any,
+) -> Any:
+    assert data.x is not None and data.y is not None
     value = loss.item()
     if not math.isfinite(value):
         report_non_finite(data)
@@ -453,6 +501,8 @@ def train_on_batch(model: Trainer, x: Any, y: Any) -> Any:
             state.global_clipnorm,
         )
     state.optimizer.step()
+    if state.constrained:
+        apply_constraints(model.layers)
     if not metrics:
         return value
     with torch.no_grad():

@@ -1,18 +1,17 @@
-"""Optimizers by Keras name, with Keras's default hyper-parameters, on torch's implementations.
+"""Optimizers by Keras name or object, updating exactly as Keras 3 does.
 
-| name      | torch class           | Keras defaults used                                     |
-|-----------|-----------------------|---------------------------------------------------------|
-| adam      | ``torch.optim.Adam``  | lr 1e-3, betas (0.9, 0.999), eps 1e-7                   |
-| adamw     | ``torch.optim.AdamW`` | lr 1e-3, betas (0.9, 0.999), eps 1e-7, weight_decay 4e-3 |
-| sgd       | ``torch.optim.SGD``   | lr 1e-2, momentum 0                                     |
-| rmsprop   | ``torch.optim.RMSprop`` | lr 1e-3, rho (torch's alpha) 0.9, eps 1e-7            |
+| name      | class (``rnnlens.train.keras_optimizers``) | Keras defaults                          |
+|-----------|---------------------------------------------|-----------------------------------------|
+| adam      | ``Adam``    | lr 1e-3, beta_1 0.9, beta_2 0.999, epsilon 1e-7                          |
+| adamw     | ``AdamW``   | as Adam, weight_decay 0.004                                               |
+| sgd       | ``SGD``     | lr 1e-2, momentum 0, nesterov False                                       |
+| rmsprop   | ``RMSprop`` | lr 1e-3, rho 0.9, momentum 0, epsilon 1e-7, centered False                |
 
-One documented difference: Keras's Adam adds epsilon to ``sqrt(v)`` before the bias
-correction of ``v``, torch after it. With eps 1e-7 the two differ only while ``sqrt(v)`` is
-within a few orders of magnitude of eps (the first steps on tiny gradients).
-
-``clipnorm`` is Keras's: each parameter's gradient is scaled down to norm ``clipnorm`` on its
-own. ``global_clipnorm`` scales all gradients together (``torch.nn.utils.clip_grad_norm_``).
+They are torch optimizers whose ``step`` is Keras's update (epsilon added to ``sqrt(v)``,
+bias corrections folded into the step size, decoupled weight decay, clipping inside the
+step); see :mod:`rnnlens.train.keras_optimizers`. A ready ``torch.optim.Optimizer`` or a
+factory is used as given; ``clipnorm``/``global_clipnorm`` from ``compile`` then clip with
+:func:`clip_gradients` before its step.
 """
 
 from __future__ import annotations
@@ -23,85 +22,101 @@ from typing import Any
 import torch
 
 from ..errors import ConfigError
+from .keras_optimizers import OPTIMIZERS, KerasOptimizer
 
-_DEFAULTS: dict[str, tuple[type[torch.optim.Optimizer], dict[str, Any]]] = {
-    "adam": (torch.optim.Adam, {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7}),
-    "adamw": (
-        torch.optim.AdamW,
-        {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7, "weight_decay": 0.004},
-    ),
-    "sgd": (torch.optim.SGD, {"lr": 1e-2, "momentum": 0.0}),
-    "rmsprop": (torch.optim.RMSprop, {"lr": 1e-3, "alpha": 0.9, "eps": 1e-7}),
-}
+# torch's spellings, accepted next to Keras's for the names above
+_TORCH_SPELLINGS = {"lr": "learning_rate", "eps": "epsilon", "alpha": "rho"}
 
 
 def make_optimizer(
     identifier: Any,
     parameters: Iterable[torch.nn.Parameter],
     *,
-    learning_rate: float | None = None,
+    learning_rate: Any = None,
+    names: dict[int, str] | None = None,
     **hyper: Any,
 ) -> torch.optim.Optimizer:
-    """A torch optimizer over ``parameters`` from a Keras name, an optimizer or a factory.
+    """An optimizer over ``parameters`` from a Keras name, a Keras-style object or a torch one.
 
     >>> p = [torch.nn.Parameter(torch.zeros(2))]
     >>> opt = make_optimizer("adam", p)
-    >>> opt.defaults["eps"], opt.defaults["lr"]
-    (1e-07, 0.001)
+    >>> type(opt).__name__, opt.hyper["epsilon"], opt.learning_rate
+    ('Adam', 1e-07, 0.001)
 
     Args:
-        identifier: ``"adam"``, ``"adamw"``, ``"sgd"``, ``"rmsprop"``; a ready
-            ``torch.optim.Optimizer`` (built over ``model.module.parameters()``); or a factory
-            called with the parameters, e.g. ``functools.partial(torch.optim.SGD, lr=0.1)``.
-        learning_rate: overrides the default learning rate (names and factories only).
-        hyper: more keyword arguments for the torch class (``momentum``, ``weight_decay``, ...).
+        identifier: ``"adam"``, ``"adamw"``, ``"sgd"``, ``"rmsprop"``; an unbound
+            :class:`~rnnlens.train.keras_optimizers.KerasOptimizer` such as
+            ``Adam(learning_rate=0.01)``; a ready ``torch.optim.Optimizer`` (built over
+            ``model.module.parameters()``); or a factory called with the parameters.
+        learning_rate: a number or a schedule; overrides the optimizer's.
+        names: ``id(parameter) -> "layer/weight"``, for ``exclude_from_weight_decay``.
+        hyper: more Keras arguments (``momentum``, ``weight_decay``, ``clipnorm``...).
 
     Raises:
-        ConfigError: an unknown name, or options that the torch class refuses.
+        ConfigError: an unknown name, or options the optimizer refuses.
     """
+    if isinstance(identifier, KerasOptimizer):
+        if hyper:
+            raise ConfigError(
+                f"compile() received {sorted(hyper)} next to an optimizer object: give them to "
+                f"{identifier.keras_name}(...) instead"
+            )
+        if learning_rate is not None:
+            _set_learning_rate(identifier, learning_rate)
+        identifier.build(parameters, names)
+        return identifier
     if isinstance(identifier, torch.optim.Optimizer):
         if learning_rate is not None:
             for group in identifier.param_groups:
                 group["lr"] = learning_rate
         return identifier
+    if isinstance(identifier, dict) and isinstance(identifier.get("class_name"), str):
+        identifier, hyper = identifier["class_name"], {**identifier.get("config", {}), **hyper}
     if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in _DEFAULTS:
+        cls = OPTIMIZERS.get(identifier.lower())
+        if cls is None:
             raise ConfigError(
-                f"unknown optimizer {identifier!r}; rnnlens knows {sorted(_DEFAULTS)}, or pass a "
+                f"unknown optimizer {identifier!r}; rnnlens knows {sorted(OPTIMIZERS)}, or pass a "
                 "torch.optim.Optimizer or a factory such as functools.partial(torch.optim.SGD, lr=0.1)"
             )
-        cls, defaults = _DEFAULTS[key]
-        options = {**defaults, **_keras_names(hyper)}
-        if learning_rate is not None:
-            options["lr"] = learning_rate
-        try:
-            return cls(parameters, **options)
-        except (TypeError, ValueError) as error:
-            raise ConfigError(f"optimizer {identifier!r}: {error}") from None
-    if callable(identifier):
-        factory: Callable[..., torch.optim.Optimizer] = identifier
         options = _keras_names(hyper)
         if learning_rate is not None:
-            options["lr"] = learning_rate
-        optimizer = factory(parameters, **options)
-        if not isinstance(optimizer, torch.optim.Optimizer):
-            raise ConfigError(
-                f"the optimizer factory returned {type(optimizer).__name__}, not a torch.optim.Optimizer"
-            )
+            options["learning_rate"] = learning_rate
+        try:
+            optimizer = cls(**options)
+        except TypeError as error:
+            raise ConfigError(f"optimizer {identifier!r}: {error}") from None
+        optimizer.build(parameters, names)
         return optimizer
+    if callable(identifier):
+        factory: Callable[..., torch.optim.Optimizer] = identifier
+        options = dict(hyper)
+        if learning_rate is not None:
+            options["lr"] = learning_rate
+        made = factory(parameters, **options)
+        if not isinstance(made, torch.optim.Optimizer):
+            raise ConfigError(
+                f"the optimizer factory returned {type(made).__name__}, not a torch.optim.Optimizer"
+            )
+        return made
     raise ConfigError(f"optimizer must be a name such as 'adam', received {identifier!r}")
 
 
+def _set_learning_rate(optimizer: KerasOptimizer, value: Any) -> None:
+    from .schedules import LearningRateSchedule, get_schedule
+
+    if isinstance(value, (LearningRateSchedule, dict)):
+        optimizer.schedule = get_schedule(value)
+    else:
+        optimizer.schedule = None
+        optimizer.learning_rate = float(value)
+
+
 def _keras_names(hyper: dict[str, Any]) -> dict[str, Any]:
-    """Accept Keras's spellings (``epsilon``, ``rho``, ``beta_1``) next to torch's."""
-    options = dict(hyper)
-    if "epsilon" in options:
-        options["eps"] = options.pop("epsilon")
-    if "rho" in options:
-        options["alpha"] = options.pop("rho")
-    if "beta_1" in options or "beta_2" in options:
-        options["betas"] = (options.pop("beta_1", 0.9), options.pop("beta_2", 0.999))
+    """Keras's argument names; torch's spellings (``lr``, ``eps``, ``betas``) translated."""
+    options = {_TORCH_SPELLINGS.get(k, k): v for k, v in hyper.items() if k != "betas"}
+    if "betas" in hyper:
+        options["beta_1"], options["beta_2"] = hyper["betas"]
     return options
 
 

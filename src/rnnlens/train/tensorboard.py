@@ -97,7 +97,7 @@ class TensorBoard(Callback):
     def _histograms(self, epoch: int) -> None:
         writer = self._writer("train")
         for layer in getattr(self.model, "layers", []):
-            if not layer.built:
+            if not layer.materialized:
                 continue
             names = [spec.name for spec in layer.weight_specs()]
             for name, value in zip(names, layer.get_weights()):

@@ -25,6 +25,9 @@ class Trainer(ModelSpec):
         self.training_state: TrainingState | None = None
         #: Keras's flag: a callback sets it to end ``fit`` after the current batch.
         self.stop_training: bool = False
+        #: ``compile`` arguments of a model that has not seen its input yet: applied when its
+        #: first data builds it (Keras compiles unbuilt models the same way).
+        self.deferred_compile: dict[str, Any] | None = None
         super().__init__(*args, **kwargs)
 
     def compile(
@@ -33,12 +36,27 @@ class Trainer(ModelSpec):
         """Choose optimizer, loss and metrics, as Keras's ``compile``."""
         from .compile import compile_model
 
+        if not self.built:
+            self.deferred_compile = {
+                "optimizer": optimizer,
+                "loss": loss,
+                "metrics": metrics,
+                **options,
+            }
+            return
         compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics, **options)
+
+    def _model_built(self) -> None:  # the spec's hook, called once its first data built it
+        """Apply a ``compile`` that waited for the model's first data."""
+        if self.deferred_compile is not None:
+            options, self.deferred_compile = self.deferred_compile, None
+            self.compile(**options)
 
     def fit(self, x: Any = None, y: Any = None, **options: Any) -> History:
         """Train, as Keras's ``fit``; returns a :class:`History`."""
         from .loop import fit
 
+        self._build_for(x)
         self._check_trainable("fit")
         return fit(self, x, y, **options)
 
@@ -46,6 +64,7 @@ class Trainer(ModelSpec):
         """Loss (and metrics) on data, as Keras's ``evaluate``."""
         from .loop import evaluate
 
+        self._build_for(x)
         self._check_trainable("evaluate")
         return evaluate(self, x, y, **options)
 
@@ -53,6 +72,7 @@ class Trainer(ModelSpec):
         """One optimisation step on one batch; returns the loss."""
         from .loop import train_on_batch
 
+        self._build_for(x)
         self._check_trainable("train_on_batch")
         return train_on_batch(self, x, y)
 
