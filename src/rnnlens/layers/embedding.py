@@ -69,7 +69,11 @@ class Embedding(Layer):
         self.embeddings_constraint = constraint_option(
             "Embedding", "embeddings_constraint", embeddings_constraint
         )
-        initializer = _ALIASES.get(embeddings_initializer, embeddings_initializer)
+        initializer = (  # a name may be an alias; an initializer's config (a dict) is not
+            _ALIASES.get(embeddings_initializer, embeddings_initializer)
+            if isinstance(embeddings_initializer, str)
+            else embeddings_initializer
+        )
         self.embeddings_initializer = initializer_name(
             "Embedding", "embeddings_initializer", initializer
         )
