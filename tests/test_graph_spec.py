@@ -147,16 +147,17 @@ def test_subclassed_model_equals_keras() -> None:
     np.testing.assert_allclose(r_model.predict(x), k_model.predict(x, verbose=0), atol=1e-5)
 
 
-def test_subclassed_model_trains_after_build() -> None:
+def test_subclassed_model_is_built_by_its_first_fit_and_trains() -> None:
     model = Net()
-    # As Keras 3: fit builds a subclassed model from its first data, then asks for compile.
-    with pytest.raises(ConfigError, match="must be compiled before fit"):
-        model.fit(np.zeros((4, 6, 3)), np.zeros((4, 2)), epochs=1, verbose=0)
+    model.compile(optimizer="sgd", loss="mse")  # waits for the first data, as Keras
+    assert not model.built
+    x, y = np.ones((4, 6, 3), dtype="float32"), np.ones((4, 2), dtype="float32")
+    first = model.fit(x, y, epochs=1, verbose=0).history["loss"][0]
     assert model.built and model.input_shape == (None, 6, 3)
-    model.compile(optimizer="sgd", loss="mse")
     before = [w.copy() for w in model.get_weights()]
-    model.fit(np.ones((4, 6, 3)), np.ones((4, 2)), epochs=1, verbose=0)
+    later = model.fit(x, y, epochs=3, verbose=0).history["loss"][-1]
     assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    assert later < first
 
 
 def test_fit_on_several_inputs_is_refused_with_the_reason() -> None:

@@ -71,6 +71,7 @@ class Model(Trainer, Functional):
         outputs = self.call(inputs if several else inputs[0])
         self.built_by_call = True
         self._connect(inputs if several else inputs[0], outputs)
+        self._model_built()  # a compile() that waited for the input shape runs now
 
     def _listed_layers(self, layers: list[Layer]) -> list[Layer]:
         if type(self).call is Model.call:

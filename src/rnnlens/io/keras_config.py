@@ -313,6 +313,8 @@ def _layer(entry: object, problems: list[str], where: str) -> dict[str, Any] | N
                 problems.append(
                     f"{where}: {key}={_short(value)} (rnnlens supports only {_MUST_BE[key]})"
                 )
+        elif key.endswith(("_regularizer", "_constraint")) and value is None:
+            pass  # a null regularizer or constraint changes nothing, on any layer
         elif key == "data_format":
             if value not in ("channels_last", None):
                 problems.append(f"{where}: data_format={preview(value)} (only channels_last)")
