@@ -212,8 +212,5 @@ class Sequential(SequentialSpec, Model):
     def __init__(self, layers: Iterable[Layer] | None = None, name: str | None = None) -> None:
         super().__init__(layers, name=name)
 
-    def build(self, input_shape: ShapeOrList | None = None) -> None:
-        """Nothing to do: a Sequential knows its shapes as soon as layers are added."""
-
 
 __all__ = ["IgnoredInputShapeWarning", "Model", "Sequential"]

@@ -283,7 +283,11 @@ def test_statefullness_two_states_stack():
 
 
 # keras/src/layers/rnn/stacked_rnn_cells_test.py::StackedRNNTest::test_return_state_stacked_lstm_cell
-@needs("RNN", "LSTMCell")
+@pytest.mark.xfail(
+    strict=True,
+    reason="rnnlens hands a stack's final states on flat, [out, h1, c1, h2, c2], where Keras "
+    "nests them per cell (README, 'What rnnlens does not do')",
+)
 def test_return_state_stacked_lstm_cell():
     layer = RNN([LSTMCell(10), LSTMCell(10)], return_state=True)
     out = call_layer(layer, np.zeros((2, 3, 5)))

@@ -142,11 +142,16 @@ class SequentialSpec(Functional):
         """Whether the model knows its input (Keras 3 builds an unbuilt one on its first data)."""
         return self._entry is not None and bool(self.layers)
 
-    def build(self, input_shape: tuple[int | None, ...]) -> None:
+    def build(self, input_shape: ShapeOrList) -> None:
         """Give a model created without an input shape its input (batch first), as Keras's
         ``build``: the layers are called in turn, so a shape error names the layer."""
         if self._entry is not None:
             return
+        if isinstance(input_shape, list):
+            raise ShapeError(
+                f"model '{self.name}' is a Sequential: it takes one input, received the shapes "
+                f"{format_shape(input_shape)}; use rl.Model for several inputs"
+            )
         pending = list(self.layers)
         self._reindex([])
         batch, *shape = tuple(input_shape)

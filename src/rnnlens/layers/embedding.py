@@ -5,10 +5,10 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ..errors import ConfigError, ShapeError
+from ..errors import ConfigError, ConfigTypeError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
 from .base import Layer, WeightSpec, positive_int
-from .options import initializer_name
+from .options import constraint_option, initializer_name, regularizer_option
 
 # Keras accepts these short aliases for its random initializers.
 _ALIASES = {"uniform": "random_uniform", "normal": "random_normal"}
@@ -54,13 +54,21 @@ class Embedding(Layer):
         output_dim: int,
         embeddings_initializer: str = "uniform",
         mask_zero: bool = False,
+        embeddings_regularizer: Any = None,
+        embeddings_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
         input_length = kwargs.pop("input_length", None)
         weights = kwargs.pop("weights", None)
         super().__init__(**kwargs)
-        self.input_dim = positive_int("Embedding", "input_dim", input_dim)
-        self.output_dim = positive_int("Embedding", "output_dim", output_dim)
+        self.input_dim = _size("input_dim", input_dim)
+        self.output_dim = _size("output_dim", output_dim)
+        self.embeddings_regularizer = regularizer_option(
+            "Embedding", "embeddings_regularizer", embeddings_regularizer
+        )
+        self.embeddings_constraint = constraint_option(
+            "Embedding", "embeddings_constraint", embeddings_constraint
+        )
         initializer = _ALIASES.get(embeddings_initializer, embeddings_initializer)
         self.embeddings_initializer = initializer_name(
             "Embedding", "embeddings_initializer", initializer
@@ -68,6 +76,8 @@ class Embedding(Layer):
         if not isinstance(mask_zero, bool):
             raise ConfigError(f"Embedding: mask_zero must be True or False, received {mask_zero!r}")
         self.mask_zero = mask_zero
+        # As Keras: an Embedding hands a mask on only when it makes one.
+        self.supports_masking = mask_zero  # type: ignore[misc]
         #: Starting embeddings given as ``weights=[matrix]`` (Keras's pretrained vectors); not
         #: part of the config: a saved model carries its weights anyway.
         self.initial_weights: Any = weights[0] if isinstance(weights, (list, tuple)) else weights
@@ -86,7 +96,7 @@ class Embedding(Layer):
             )
 
     def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
-        if len(input_shape) < 2:
+        if len(input_shape) < 1:  # as Keras: ids of any rank, (batch,) included
             raise ShapeError(
                 f"{self.describe()} expects integer ids (batch, time), received shape "
                 f"{format_shape(input_shape)}"
@@ -98,3 +108,13 @@ class Embedding(Layer):
         return [
             WeightSpec("embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer)
         ]
+
+
+def _size(argument: str, value: object) -> int:
+    """``input_dim``/``output_dim``: Keras's message, with rnnlens's ConfigError."""
+    try:
+        return positive_int("Embedding", argument, value)  # symbolic sizes pass here too
+    except ConfigError:  # Keras raises ValueError here, TypeError from from_config: both
+        raise ConfigTypeError(
+            f"Embedding: `{argument}` must be a positive integer, received {argument}={value!r}"
+        ) from None
