@@ -7,13 +7,13 @@ when every map is drawn (``body[data-ready=true]``), best and median of 3 opens.
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from tests.support.page import chromium_page
 
 import rnnlens as rl
 from rnnlens.layers import LSTM, Dense
@@ -31,17 +31,14 @@ def main() -> None:
     for name, (shape, first, second) in CASES.items():
         torch.manual_seed(0)
         model = rl.Sequential(
-            [
-                rl.layers.Input(shape=shape),
-                LSTM(first, return_sequences=True),
-                LSTM(second),
-                Dense(1),
-            ]
+            [LSTM(first, return_sequences=True, input_shape=shape), LSTM(second), Dense(1)]
         )
         x = np.random.default_rng(0).normal(size=(4, *shape)).astype(np.float32)
         start = time.perf_counter()
         path = model.report(x, folder / f"report_{shape[0]}.html")
         built.append((name, path, time.perf_counter() - start))
+    # The tests' Chromium helper (headless, offline); imported by name, it lives under tests/.
+    chromium_page = importlib.import_module("tests.support.page").chromium_page
     with chromium_page() as (page, _errors):
         for name, path, seconds in built:
             opens = []
