@@ -404,7 +404,7 @@ def test_only_regular_files_of_bounded_size_are_read(tmp_path: Path) -> None:
 
     fifo = tmp_path / "pipe.py"
     os.mkfifo(fifo)
-    with pytest.raises(ParseError, match="is a FIFO.*regular files only"):
+    with pytest.raises(ParseError, match=r"is a FIFO.*regular files only"):
         read_source(str(fifo))  # returns at once: a FIFO is never opened
     big = tmp_path / "big.py"
     big.write_text("x = 1\n" * 200_000)
