@@ -9,7 +9,6 @@ imports this module: the engine and ``io`` reach the facade classes only through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 
     from .explain.flow import Flow
     from .explain.svg import Svg
-    from .nodes import SymbolicTensor
 
 
 class Model(Trainer, Functional):
@@ -201,20 +199,15 @@ class Model(Trainer, Functional):
 
 
 class Sequential(SequentialSpec, Model):
-    """A linear stack of layers, built with Keras's API and semantics.
+    """A linear stack of layers, built with Keras's API and semantics, that also runs,
+    trains, explains and saves (the spec's :class:`SequentialSpec` plus :class:`Model`).
 
+    >>> import numpy as np
     >>> from rnnlens.layers import LSTM
-    >>> model = Sequential(name="story")
-    >>> model.add(LSTM(64, return_sequences=True, input_shape=(10, 2)))
-    >>> model.add(LSTM(32))
-    >>> [layer.output_shape for layer in model.layers], model.count_params()
-    ([(None, 10, 64), (None, 32)], 29568)
+    >>> model = Sequential([LSTM(64, return_sequences=True, input_shape=(10, 2)), LSTM(32)])
+    >>> model.predict(np.zeros((3, 10, 2), dtype="float32")).shape
+    (3, 32)
     """
-
-    def __init__(
-        self, layers: Iterable[Layer | SymbolicTensor] | None = None, name: str | None = None
-    ) -> None:
-        super().__init__(layers, name=name)
 
 
 __all__ = ["IgnoredInputShapeWarning", "Model", "Sequential"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from .flow import Flow, LayerFlow
+from .text import opening_rows
 
 _STYLE = """<style>
 .rnnlens-explain{font-family:system-ui,sans-serif;font-size:13px;line-height:1.4;max-width:60em}
@@ -65,17 +66,7 @@ def _rows(rows: list[tuple[str, str]], css: str = "") -> str:
 
 
 def _layer(layer: LayerFlow, torch: bool) -> str:
-    rows: list[tuple[str, str]] = []
-    if layer.source_line:
-        rows.append(("code", layer.source_line))
-    rows.append(("receives", layer.receives))
-    if layer.keeps and not layer.directions:
-        rows.append(("keeps", layer.keeps))
-    for direction in layer.directions:
-        label = "forward →" if direction.arrow == "→" else "backward ←"
-        rows.append((label, f"'{direction.name}' reads {direction.reads}; keeps {direction.keeps}"))
-    if layer.state_roles:
-        rows.append(("state", layer.state_roles))
+    rows = opening_rows(layer)
     if layer.connection:
         rows.append((f"{layer.width_in} → {layer.units}", layer.connection))
     if layer.shares:

@@ -102,17 +102,7 @@ def _header(layer: LayerFlow, width: int) -> list[str]:
 
 def _layer_box(layer: LayerFlow, width: int, bold: Paint, warn: Paint, torch: bool) -> list[str]:
     lines = [bold(line) for line in _header(layer, width)]
-    rows: list[tuple[str, str]] = []
-    if layer.source_line:
-        rows.append(("code", layer.source_line))
-    rows.append(("receives", layer.receives))
-    if layer.keeps and not layer.directions:
-        rows.append(("keeps", layer.keeps))
-    for direction in layer.directions:
-        label = "forward →" if direction.arrow == "→" else "backward ←"
-        rows.append((label, f"'{direction.name}' reads {direction.reads}; keeps {direction.keeps}"))
-    if layer.state_roles:
-        rows.append(("h and c" if "c(t)" in layer.state_roles else "state", layer.state_roles))
+    rows = opening_rows(layer)
     formula_rows = [("computes" if i == 0 else "", e) for i, e in enumerate(layer.equations)]
     if layer.connection:
         connection = [(f"{layer.width_in} → {layer.units}", layer.connection)]
@@ -151,6 +141,23 @@ def _layer_box(layer: LayerFlow, width: int, bold: Paint, warn: Paint, torch: bo
         lines += [warn(line) for line in wrap_row("⚠ warning", warning, width, "│ ")]
     lines.append("└" + "─" * 2)
     return lines
+
+
+def opening_rows(layer: LayerFlow) -> list[tuple[str, str]]:
+    """What a layer's box starts with, as (label, text): its code line, what it receives,
+    what it keeps (per direction), what its states do. Shared with :mod:`.html`."""
+    rows: list[tuple[str, str]] = []
+    if layer.source_line:
+        rows.append(("code", layer.source_line))
+    rows.append(("receives", layer.receives))
+    if layer.keeps and not layer.directions:
+        rows.append(("keeps", layer.keeps))
+    for direction in layer.directions:
+        label = "forward →" if direction.arrow == "→" else "backward ←"
+        rows.append((label, f"'{direction.name}' reads {direction.reads}; keeps {direction.keeps}"))
+    if layer.state_roles:
+        rows.append(("h and c" if "c(t)" in layer.state_roles else "state", layer.state_roles))
+    return rows
 
 
 def _weights(layer: LayerFlow, width: int) -> list[str]:
