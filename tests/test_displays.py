@@ -27,10 +27,12 @@ def test_model_display_is_a_table_with_keras_counts() -> None:
     ours, theirs = _story()
     html = ours._repr_html_()
     cells = re.findall(r"<td style='text-align:right'>([\d,]+)</td>", html)
-    assert [int(c.replace(",", "")) for c in cells] == [l.count_params() for l in theirs.layers]
+    assert [int(c.replace(",", "")) for c in cells] == [
+        layer.count_params() for layer in theirs.layers
+    ]
     assert f"Total params: {theirs.count_params():,}" in html
     shapes = re.findall(r"<code>(\(None[^<]*\))</code>", html)
-    assert shapes == [str(tuple(l.output.shape)) for l in theirs.layers]
+    assert shapes == [str(tuple(layer.output.shape)) for layer in theirs.layers]
 
 
 def test_explanation_panel_escapes_names_and_keeps_the_numbers() -> None:
