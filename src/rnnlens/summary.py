@@ -223,16 +223,23 @@ def render_summary(model: ModelSpec, line_length: int | None = None) -> str:
             out.append(line("├", "─", "┼", "┤"))
         out.extend(row(values, "│"))
     out.append(line("└", "─", "┴", "┘"))
-    total = sum(r.params for r in rows)
-    trainable = trainable_count(model)
-    for label, count in (
-        ("Total", total),
-        ("Trainable", trainable),
-        ("Non-trainable", total - trainable),
-    ):
-        out.append(f" {label} params: {count:,} ({readable_size(count * 4)})")
+    out += [f" {line}" for line in total_lines(model, rows)]
     # Names come from files: no control character of theirs reaches a terminal.
     return "\n".join(safe_text(line) for line in out)
+
+
+def total_lines(model: ModelSpec, rows: list[SummaryRow]) -> list[str]:
+    """Keras's three totals under the table: total, trainable, non-trainable (float32 bytes)."""
+    total = sum(r.params for r in rows)
+    trainable = trainable_count(model)
+    return [
+        f"{label} params: {count:,} ({readable_size(count * 4)})"
+        for label, count in (
+            ("Total", total),
+            ("Trainable", trainable),
+            ("Non-trainable", total - trainable),
+        )
+    ]
 
 
 def render_summary_html(model: ModelSpec) -> str:
@@ -249,16 +256,7 @@ def render_summary_html(model: ModelSpec) -> str:
         f"{escape(r.output_shape)}</code></td><td style='text-align:right'>{r.params:,}</td></tr>"
         for r in rows
     )
-    total = sum(r.params for r in rows)
-    trainable = trainable_count(model)
-    totals = "<br>".join(
-        f"{label} params: {count:,} ({readable_size(count * 4)})"
-        for label, count in (
-            ("Total", total),
-            ("Trainable", trainable),
-            ("Non-trainable", total - trainable),
-        )
-    )
+    totals = "<br>".join(total_lines(model, rows))
     return (
         f'<div class="rnnlens-summary"><b>Model: "{escape(model.name)}"</b>'
         "<table><tr><th style='text-align:left'>Layer (type)</th>"

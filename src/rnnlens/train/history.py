@@ -49,9 +49,9 @@ class History:
         Raises:
             MissingExtraError: matplotlib is needed and not installed.
         """
-        if path is not None and Path(path).suffix.lower() == ".svg":
-            from ..io.atomic import write_atomic
+        from ..io.atomic import write_atomic
 
+        if path is not None and Path(path).suffix.lower() == ".svg":
             return write_atomic(path, render_svg(self, keys), make_parents=True)
         from ..extras import require
 
@@ -73,8 +73,6 @@ class History:
         buffer = io.BytesIO()
         figure.savefig(buffer, format=Path(path).suffix.lstrip(".") or "png")
         plt.close(figure)
-        from ..io.atomic import write_atomic
-
         return write_atomic(path, buffer.getvalue())
 
     def to_pandas(self) -> Any:
