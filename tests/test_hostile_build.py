@@ -140,3 +140,14 @@ def test_the_memory_check_honours_an_address_space_limit() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "ulimit -v" in done.stdout
+
+
+@pytest.mark.parametrize("seed", [[1], "7", True, 2**70, -(2**64)])
+def test_an_initializer_seed_from_a_file_is_checked_when_the_layer_is_made(seed: object) -> None:
+    # A mutated config once reached torch's Generator with a list or a 70-bit seed.
+    from rnnlens.errors import RnnlensError
+    from rnnlens.layers import LSTM
+
+    config = {"class_name": "GlorotUniform", "config": {"seed": seed}}
+    with pytest.raises(RnnlensError, match="seed must be"):
+        LSTM(4, kernel_initializer=config)

@@ -23,6 +23,7 @@ import difflib
 from typing import Any, ClassVar
 
 from ..errors import ConfigError, ConfigTypeError
+from ..show import preview
 
 
 class KerasObject:
@@ -47,6 +48,16 @@ class KerasObject:
                 f"{', '.join(names) or 'no arguments'}"
             )
         config.update(kwargs)
+        seed = config.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ConfigTypeError(
+                f"{type(self).__name__}: seed must be an integer or None, received {preview(seed)}"
+            )
+        if seed is not None and not -(2**63) <= seed < 2**64:  # what torch's generators take
+            raise ConfigError(
+                f"{type(self).__name__}: seed must be from -2**63 to 2**64 - 1, received "
+                f"{preview(seed)}"
+            )
         self.config = config
         self.validate()
 
