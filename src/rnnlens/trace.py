@@ -1,9 +1,12 @@
 """``rl.trace(model, x)``: what every layer received, carried and handed on at every step.
 
-How it records: each recurrent layer runs its fused kernel (oneDNN/cuDNN) as ``predict`` does;
-the gates of every step are then recomputed from the kernel's own hidden states (one batched
-matrix product over ``h(t-1)`` and ``x(t)``, :mod:`rnnlens.engine.record`), and the recomputed
-``h`` is checked against the kernel's on every trace (:attr:`DirectionTrace.h_check`). Layers
+How it records: each recurrent layer runs its fused kernel (oneDNN/cuDNN) as ``predict`` does.
+An LSTM on oneDNN (float32 on CPU) hands back the gates it computed: its training forward pass
+keeps them in a workspace, which is read (:mod:`rnnlens.engine.workspace`); elsewhere the gates
+of every step are recomputed from the kernel's own hidden states (one batched matrix product
+over ``h(t-1)`` and ``x(t)``, :mod:`rnnlens.engine.record`). Either way ``h`` is recomputed from
+the recorded gates and checked against the kernel's on every trace
+(:attr:`DirectionTrace.h_check`). Layers
 the fused kernel cannot compute (other activations, GRU ``reset_after=False``) run on the
 reference step loop, which records as it goes (``path="reference"`` forces it everywhere).
 
@@ -26,6 +29,8 @@ The trace data type (shared with :mod:`rnnlens.pytorch`, which fills it for ``nn
                                           "reference" (recorded by the step loop)
       h_check                             max |h recomputed - h of the kernel|; None on
                                           "reference" (the loop's h is the output itself)
+      gates_from                          on "fused": "workspace" (the LSTM gates oneDNN
+                                          computed, read back) or "recomputed"
 
 Array names are Keras's, whatever the source: LSTM ``i, f, c_hat, o, c, h``; GRU ``z, r,
 h_hat, h``; SimpleRNN ``h`` (torch's ``g`` is ``c_hat``, its ``n`` is ``h_hat``). Every
@@ -74,6 +79,9 @@ class DirectionTrace:
     axes: tuple[str, ...] = STEP_AXES
     path: str = "reference"  # "fused": recomputed from the kernel's states; "reference": the loop
     h_check: float | None = None  # max |h recomputed - h of the fused kernel|; None on "reference"
+    # On "fused": "workspace" (the gates oneDNN computed, read from its training workspace)
+    # or "recomputed" (batched products over the kernel's states); None on "reference".
+    gates_from: str | None = None
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.arrays:
@@ -172,13 +180,13 @@ def _direction(name: str, result: RunResult, kind: str, flip: bool) -> Direction
 
     arrays = {}
     for key in RECORD_ORDER[kind]:
-        value = result.record[key]  # (B, T, U)
-        arrays[key] = (value.flip(1) if flip else value).detach().cpu().numpy()
+        array = result.record[key].detach().cpu().numpy()  # (B, T, U), processing order
+        arrays[key] = array[:, ::-1] if flip else array  # a view on input time, not a copy
     error = result.record.get(H_ERROR)  # (B, T); only the fused recording checks itself
     if error is None:
         return DirectionTrace(name, arrays)
     check = float(error.max()) if error.numel() else 0.0
-    return DirectionTrace(name, arrays, path="fused", h_check=check)
+    return DirectionTrace(name, arrays, path="fused", h_check=check, gates_from=result.gates_from)
 
 
 def layer_output(module: Any, first: RunResult, second: RunResult | None = None) -> Any:
@@ -214,10 +222,10 @@ def _run_layer(
         direction = _direction("forward", result, module.kind, module.spec.go_backwards)
         return layer_output(module, result), (direction,)
     if isinstance(module, BidirectionalModule):
-        fw, bw = module.run(x, mask, record=True)  # both already aligned with input time
+        fw, bw = module.run(x, mask, record=True)  # records in processing order
         directions = (
             _direction("forward", fw, module.forward_layer.kind, False),
-            _direction("backward", bw, module.backward_layer.kind, False),
+            _direction("backward", bw, module.backward_layer.kind, True),  # as its sequence
         )
         return layer_output(module, fw, bw), directions
     return module(x, mask), ()

@@ -147,7 +147,13 @@ def run_trace_bench(
             "predict_cpu_s": cpu["predict"].median,
             "trace_cpu_s": cpu["trace"].median,
             "cpu_ratio": cpu["trace"].median / cpu["predict"].median,
-            "paths": sorted({d.path for layer in traced.layers for d in layer.directions}),
+            "paths": sorted(
+                {
+                    d.path + (f" ({d.gates_from})" if d.gates_from else "")
+                    for layer in traced.layers
+                    for d in layer.directions
+                }
+            ),
             "h_check": traced.max_h_difference,
         }
         if memory:

@@ -85,7 +85,11 @@ class BidirectionalModule(LayerModule):
         initial_state: list[torch.Tensor] | None = None,
         record: bool = False,
     ) -> tuple[RunResult, RunResult]:
-        """Forward and backward results, both aligned with the input's time order."""
+        """Forward and backward results, their sequences aligned with the input's time order.
+
+        The records stay in each direction's processing order (the backward one reversed):
+        flipping them here would copy every recorded array; :mod:`rnnlens.trace` flips views.
+        """
         # Recording runs each direction on its own (engine/record.py records one at a time).
         if initial_state is None and not record and self._one_fused_call(mask, record):
             return self._fused_results(x)
@@ -158,5 +162,6 @@ class BidirectionalModule(LayerModule):
 def _aligned(result: RunResult, flip: bool) -> RunResult:
     if not flip:
         return result
-    record = {name: value.flip(1) for name, value in result.record.items()}
-    return RunResult(result.sequence.flip(1), result.last, result.states, record)
+    return RunResult(
+        result.sequence.flip(1), result.last, result.states, result.record, result.gates_from
+    )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from ..errors import RnnlensError
+from . import workspace
 from .fused import run_fused
 from .layout import worth_caching
 from .packed import run_fused_masked
@@ -209,6 +210,13 @@ def record_fused(
     if module.kind == "GRU" and not getattr(spec, "reset_after", True):
         return None
     weights = module.torch_weights(cache=worth_caching(x))
+    if module.kind == "LSTM" and mask is None and workspace.usable(x, weights):
+        keras = (module.kernel, module.recurrent_kernel, module.bias)
+        h0, c0 = states
+        read = workspace.lstm_from_workspace(weights, keras, x, h0, c0, tolerance(x, states))
+        if read is not None:
+            record, final_states = read
+            return RunResult(record["h"], record["h"][:, -1], final_states, record, "workspace")
     initial = [s.unsqueeze(0) for s in states]
     if mask is None:
         h_steps, finals = run_fused(module.kind, weights, x, initial, activation=spec.activation)
@@ -235,7 +243,7 @@ def record_fused(
         sequence = torch.where(mask.unsqueeze(-1), h_steps, torch.zeros_like(h_steps))
     else:  # Keras repeats the previous output at a masked step, zeros before the first real one
         sequence = torch.where(mask.unsqueeze(-1), h_steps, _previous_output(h_steps, mask))
-    return RunResult(sequence, sequence[:, -1], final_states, record)
+    return RunResult(sequence, sequence[:, -1], final_states, record, "recomputed")
 
 
 def _previous_output(h_steps: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

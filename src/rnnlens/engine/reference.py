@@ -35,6 +35,9 @@ class RunResult:
     states: list[torch.Tensor]  # final h (and c): (B, U) each
     # Per-step records, each (B, T, U): h, c (LSTM) and the gates.
     record: dict[str, torch.Tensor] = field(default_factory=dict)
+    # Where a fused recording's gates came from: "workspace" (the kernel's own) or
+    # "recomputed" (batched products over its states); None for the step loop.
+    gates_from: str | None = None
 
 
 def _split_bias(bias: torch.Tensor | None) -> tuple[torch.Tensor | None, torch.Tensor | None]:

@@ -1,0 +1,172 @@
+"""LSTM gates read from oneDNN's own workspace: recording for the cost of one forward pass.
+
+On CPU, torch runs ``nn.LSTM`` through oneDNN. Its *training* forward pass keeps, for the
+backward pass, the activated gates of every step and the cell state after every step in a
+workspace, which ``torch.mkldnn_rnn_layer`` returns. Reading them there costs no second
+matrix product: a recording is one forward pass plus copies, where recomputing the gates
+from the kernel's states (:mod:`rnnlens.engine.record`) costs a second forward pass.
+
+The workspace layout is oneDNN's, not a documented interface. It is, for one layer and one
+direction, in float32 elements with regions starting on 4,096-byte pages::
+
+    gates    (T, B, ld(4U))              i, f, c̃, o side by side, activated
+    ht       (T, B, ld(U))               (unused by a plain LSTM)
+    states   (2, T + 1, B, ld(max(D, U)))
+    c        (2, T + 1, B, U)            [1, t + 1] is c after step t; the last step's is
+                                         left to the kernel's final state
+    ld(n) = n rounded up to 16, plus 16 when that is a multiple of 256
+
+Nothing trusts it blindly: every step's ``h`` is recomputed from the read gates and cell
+states and held against the kernel's output (as the recomputing path does), and the gates of
+the first and last step are recomputed from the layer's weights. Where anything disagrees,
+or the workspace is smaller than the layout says, :func:`lstm_from_workspace` returns None
+and the caller recomputes instead (which raises when the weights were the cause). A layout
+that did not match is not assumed again in this process.
+
+The kernel runs over the sequence in chunks whose workspace stays small (:data:`CHUNK_BYTES`):
+the allocator then reuses the same memory chunk after chunk, instead of mapping (and
+faulting in) fresh pages for one large workspace, and the chunk is still in cache when its
+gates are copied out. States carry from chunk to chunk exactly as inside one call.
+"""
+
+from __future__ import annotations
+
+import torch
+
+#: Bytes of workspace one kernel call may take (the sequence is split into chunks of steps).
+#: Below glibc's largest mmap threshold (32 MiB), so a freed workspace is reused.
+CHUNK_BYTES = 12 << 20
+_PAGE = 4096 // 4  # float32 elements per oneDNN page
+_LSTM_MODE = 2  # oneDNN's LSTM in torch.mkldnn_rnn_layer's ``mode``
+
+#: False once a workspace did not match the layout: torch's oneDNN keeps another one.
+layout_matches = True
+
+
+def _ld(n: int) -> int:
+    """oneDNN's leading dimension for rows of ``n`` floats (avoids 4 KiB cache aliasing)."""
+    ld = -(-n // 16) * 16
+    return ld + 16 if ld % 256 == 0 else ld
+
+
+def _page(n: int) -> int:
+    return -(-n // _PAGE) * _PAGE
+
+
+def cell_offset(steps: int, batch: int, features: int, units: int) -> int:
+    """Where the cell-state region starts in a workspace of ``steps`` steps (float32 elements)."""
+    gates = steps * batch * _ld(4 * units)
+    states = _page(_page(gates) + steps * batch * _ld(units))
+    return _page(states + 2 * (steps + 1) * batch * _ld(max(features, units)))
+
+
+def chunk_steps(batch: int, features: int, units: int) -> int:
+    """Steps per kernel call so that one call's workspace stays within :data:`CHUNK_BYTES`."""
+    # Touched regions per step, doubled for the backward-pass regions the workspace reserves.
+    per_step = 8 * batch * (_ld(4 * units) + _ld(units) + 2 * _ld(max(features, units)) + 2 * units)
+    return max(1, CHUNK_BYTES // per_step)
+
+
+def usable(x: torch.Tensor, weights: list[torch.Tensor]) -> bool:
+    """Whether torch would run this layer on oneDNN and its workspace can be read."""
+    return (
+        layout_matches
+        and hasattr(torch, "mkldnn_rnn_layer")
+        and torch.backends.mkldnn.is_available()
+        and bool(torch.backends.mkldnn.enabled)
+        and x.device.type == "cpu"
+        and x.dtype == torch.float32
+        and all(w.device.type == "cpu" and w.dtype == torch.float32 for w in weights)
+        and x.shape[0] > 0
+        and x.shape[1] > 0
+    )
+
+
+def lstm_from_workspace(
+    weights: list[torch.Tensor],
+    keras: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None],
+    x: torch.Tensor,
+    h0: torch.Tensor,
+    c0: torch.Tensor,
+    tolerance: float,
+) -> tuple[dict[str, torch.Tensor], list[torch.Tensor]] | None:
+    """One LSTM direction over ``x`` (B, T, D) with every gate recorded from the kernel.
+
+    ``weights`` are torch's ``[w_ih, w_hh(, b_ih, b_hh)]``, ``keras`` the layer's own
+    ``(kernel, recurrent_kernel, bias)`` for the spot check; ``h0``, ``c0`` are (B, U).
+    Returns the record (Keras's names ``i, f, c_hat, o, c, h``, each (B, T, U): views of
+    time-major arrays, plus ``h_error`` (B, T): max over units of |h recomputed - h of the kernel|)
+    and the final states ``[h, c]``; None where the workspace cannot be read or does not
+    reproduce the kernel's ``h`` within ``tolerance`` (the caller then recomputes).
+    """
+    global layout_matches
+    batch, steps, features = x.shape
+    units = h0.shape[-1]
+    w_ih, w_hh, *biases = (w.detach().contiguous() for w in weights)
+    b_ih, b_hh = biases if biases else (w_ih.new_zeros(4 * units), w_ih.new_zeros(4 * units))
+    # Recorded time-major, each chunk one block copy; handed on as (B, T, ...) views.
+    names = ("i", "f", "c_hat", "o", "c")
+    record = {name: x.new_empty(steps, batch, units) for name in names}
+    error = x.new_empty(steps, batch)
+    time_major = x.detach().transpose(0, 1)  # (T, B, D): the layout the kernel reads
+    h, c = h0.detach().reshape(1, batch, units), c0.detach().reshape(1, batch, units)
+    size, ld = chunk_steps(batch, features, units), _ld(4 * units)
+    outputs = []
+    for a in range(0, steps, size):
+        b = min(a + size, steps)
+        n = b - a
+        # batch_first=False always: the op's own batch-first handling is not safe to call.
+        with torch.enable_grad():  # the workspace is only returned with grad mode on
+            out, h_next, c_next, ws = torch.mkldnn_rnn_layer(
+                time_major[a:b].contiguous(), w_ih, w_hh, b_ih, b_hh, h.contiguous(),
+                c.contiguous(), False, [], _LSTM_MODE, units, 1, True, False, False, True,
+            )  # fmt: skip
+        base = cell_offset(n, batch, features, units)
+        flat = None if ws is None else ws.view(torch.float32)
+        if flat is None or flat.numel() < base + 2 * (n + 1) * batch * units:
+            layout_matches = False
+            return None
+        gates = flat[: n * batch * ld].view(n, batch, ld)[..., : 4 * units]  # (n, B, 4U)
+        i, f, c_hat, o = gates.split(units, dim=-1)
+        cells = flat[base : base + 2 * (n + 1) * batch * units].view(2, n + 1, batch, units)[1]
+        cells[0], cells[n] = c[0], c_next[0]  # c before the chunk, and the kernel's last c
+        # h recomputed from the read gates and c(t-1), against the kernel's h: (n, B)
+        recomputed = torch.mul(i, c_hat).addcmul_(f, cells[:n]).tanh_().mul_(o)
+        torch.amax(recomputed.sub_(out).abs_(), dim=-1, out=error[a:b])
+        for name, value in zip(names, (i, f, c_hat, o, cells[1:])):
+            record[name][a:b] = value
+        outputs.append(out)
+        h, c = h_next, c_next
+    # (T, B, U): the kernel's own output when one call covered the sequence
+    h_steps = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+    views = {name: value.transpose(0, 1) for name, value in record.items()}
+    views["h"] = h_steps.transpose(0, 1)
+    if float(error.max()) > tolerance:  # the gates read do not give the kernel's h
+        layout_matches = False
+        return None
+    if not _spot_check(keras, x, h0, views, tolerance):
+        return None  # the kernel ran with other weights: the recomputing path says so
+    views["h_error"] = error.t()
+    return views, [h[0], c[0]]
+
+
+def _spot_check(
+    keras: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None],
+    x: torch.Tensor,
+    h0: torch.Tensor,
+    record: dict[str, torch.Tensor],
+    tolerance: float,
+) -> bool:
+    """The gates of the first and last step, recomputed from the layer's weights, match."""
+    kernel, recurrent_kernel, bias = keras
+    for t in {0, x.shape[1] - 1}:
+        h_prev = h0 if t == 0 else record["h"][:, t - 1]  # (B, U)
+        z = x[:, t] @ kernel + h_prev @ recurrent_kernel  # (B, 4U)
+        if bias is not None:
+            z = z + bias
+        i, f, c_hat, o = z.chunk(4, dim=-1)
+        expected = (i.sigmoid(), f.sigmoid(), c_hat.tanh(), o.sigmoid())
+        for name, value in zip(("i", "f", "c_hat", "o"), expected):
+            if float((record[name][:, t] - value).abs().max()) > tolerance:
+                return False
+    return True
