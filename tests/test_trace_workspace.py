@@ -93,7 +93,8 @@ def test_a_sequence_read_in_several_chunks_equals_one_read_in_one(
     x = np.random.default_rng(4).normal(size=(5, 40, 6)).astype(np.float32)
     whole = rl.trace(model, x)
     monkeypatch.setattr(workspace, "CHUNK_BYTES", 1)  # one step per kernel call
-    assert workspace.chunk_steps(5, 6, 24) == 1
+    monkeypatch.setattr(workspace, "MIN_CHUNK_BYTES", 1)
+    assert workspace.chunk_steps(5, 40, 6, 24) == 1
     chunked = rl.trace(model, x)
     for a, b in zip(whole.layers, chunked.layers):
         for name in a.forward.arrays:

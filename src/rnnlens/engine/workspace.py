@@ -18,24 +18,34 @@ direction, in float32 elements with regions starting on 4,096-byte pages::
 
 Nothing trusts it blindly: every step's ``h`` is recomputed from the read gates and cell
 states and held against the kernel's output (as the recomputing path does), and the gates of
-the first and last step are recomputed from the layer's weights. Where anything disagrees,
+the last step are recomputed from the layer's weights. Where anything disagrees,
 or the workspace is smaller than the layout says, :func:`lstm_from_workspace` returns None
 and the caller recomputes instead (which raises when the weights were the cause). A layout
 that did not match is not assumed again in this process.
 
-The kernel runs over the sequence in chunks whose workspace stays small (:data:`CHUNK_BYTES`):
-the allocator then reuses the same memory chunk after chunk, instead of mapping (and
-faulting in) fresh pages for one large workspace, and the chunk is still in cache when its
-gates are copied out. States carry from chunk to chunk exactly as inside one call.
+The kernel runs over the sequence in chunks of steps (:func:`chunk_steps`), each chunk's
+state carried into the next exactly as inside one call. One call over a long sequence would
+take a workspace about four times the recorded gates, mapped and faulted in afresh on every
+call (one 1,000-step, 256-unit layer: 63 MB); chunks of 8–16 MiB stay below glibc's largest
+mmap threshold, so the allocator reuses one chunk's memory for the next, the chunk is still
+in cache when its gates are copied out, and a trace holds what it records plus one chunk.
+Chunks much smaller than that pay each kernel call's fixed cost (it reorders the weights)
+too often. The sizes were measured on the ``rnnlens bench --trace`` workloads
+(``docs/benchmarks.md``).
+
+The op is called exactly as ``torch.nn.LSTM`` calls it (time-major input,
+``batch_first=False``): its own batch-first branch writes past its buffers.
 """
 
 from __future__ import annotations
 
 import torch
 
-#: Bytes of workspace one kernel call may take (the sequence is split into chunks of steps).
-#: Below glibc's largest mmap threshold (32 MiB), so a freed workspace is reused.
-CHUNK_BYTES = 12 << 20
+#: Bytes of workspace one kernel call takes: twice the layer's output sequence (what a forward
+#: pass allocates anyway), at least :data:`MIN_CHUNK_BYTES` and at most :data:`CHUNK_BYTES`,
+#: half of glibc's largest mmap threshold (32 MiB) so that a freed workspace is reused.
+CHUNK_BYTES = 16 << 20
+MIN_CHUNK_BYTES = 8 << 20
 _PAGE = 4096 // 4  # float32 elements per oneDNN page
 _LSTM_MODE = 2  # oneDNN's LSTM in torch.mkldnn_rnn_layer's ``mode``
 
@@ -60,11 +70,12 @@ def cell_offset(steps: int, batch: int, features: int, units: int) -> int:
     return _page(states + 2 * (steps + 1) * batch * _ld(max(features, units)))
 
 
-def chunk_steps(batch: int, features: int, units: int) -> int:
-    """Steps per kernel call so that one call's workspace stays within :data:`CHUNK_BYTES`."""
+def chunk_steps(batch: int, steps: int, features: int, units: int) -> int:
+    """Steps per kernel call, so that one call's workspace fits :data:`CHUNK_BYTES`'s rule."""
+    budget = min(CHUNK_BYTES, max(MIN_CHUNK_BYTES, 2 * 4 * steps * batch * units))
     # Touched regions per step, doubled for the backward-pass regions the workspace reserves.
     per_step = 8 * batch * (_ld(4 * units) + _ld(units) + 2 * _ld(max(features, units)) + 2 * units)
-    return max(1, CHUNK_BYTES // per_step)
+    return max(1, budget // per_step)
 
 
 def usable(x: torch.Tensor, weights: list[torch.Tensor]) -> bool:
@@ -95,7 +106,7 @@ def lstm_from_workspace(
     ``weights`` are torch's ``[w_ih, w_hh(, b_ih, b_hh)]``, ``keras`` the layer's own
     ``(kernel, recurrent_kernel, bias)`` for the spot check; ``h0``, ``c0`` are (B, U).
     Returns the record (Keras's names ``i, f, c_hat, o, c, h``, each (B, T, U): views of
-    time-major arrays, plus ``h_error`` (B, T): max over units of |h recomputed - h of the kernel|)
+    contiguous time-major arrays, plus ``h_error`` (B, T): max over units of |h recomputed - h of the kernel|)
     and the final states ``[h, c]``; None where the workspace cannot be read or does not
     reproduce the kernel's ``h`` within ``tolerance`` (the caller then recomputes).
     """
@@ -104,14 +115,14 @@ def lstm_from_workspace(
     units = h0.shape[-1]
     w_ih, w_hh, *biases = (w.detach().contiguous() for w in weights)
     b_ih, b_hh = biases if biases else (w_ih.new_zeros(4 * units), w_ih.new_zeros(4 * units))
-    # Recorded time-major, each chunk one block copy; handed on as (B, T, ...) views.
-    names = ("i", "f", "c_hat", "o", "c")
+    # Each array recorded time-major and contiguous, as the workspace holds the steps: a
+    # chunk is one block copy per array. Handed on as (B, T, U) views.
+    names = ("i", "f", "c_hat", "o", "c", "h")
     record = {name: x.new_empty(steps, batch, units) for name in names}
     error = x.new_empty(steps, batch)
     time_major = x.detach().transpose(0, 1)  # (T, B, D): the layout the kernel reads
     h, c = h0.detach().reshape(1, batch, units), c0.detach().reshape(1, batch, units)
-    size, ld = chunk_steps(batch, features, units), _ld(4 * units)
-    outputs = []
+    size, ld = chunk_steps(batch, steps, features, units), _ld(4 * units)
     for a in range(0, steps, size):
         b = min(a + size, steps)
         n = b - a
@@ -127,20 +138,17 @@ def lstm_from_workspace(
             layout_matches = False
             return None
         gates = flat[: n * batch * ld].view(n, batch, ld)[..., : 4 * units]  # (n, B, 4U)
-        i, f, c_hat, o = gates.split(units, dim=-1)
-        cells = flat[base : base + 2 * (n + 1) * batch * units].view(2, n + 1, batch, units)[1]
-        cells[0], cells[n] = c[0], c_next[0]  # c before the chunk, and the kernel's last c
-        # h recomputed from the read gates and c(t-1), against the kernel's h: (n, B)
-        recomputed = torch.mul(i, c_hat).addcmul_(f, cells[:n]).tanh_().mul_(o)
-        torch.amax(recomputed.sub_(out).abs_(), dim=-1, out=error[a:b])
-        for name, value in zip(names, (i, f, c_hat, o, cells[1:])):
-            record[name][a:b] = value
-        outputs.append(out)
+        for name, gate in zip(names, gates.split(units, dim=-1)):
+            record[name][a:b] = gate
+        # c after each step but the last, which the kernel hands back as its final state
+        cells = flat[base : base + 2 * (n + 1) * batch * units].view(2, n + 1, batch, units)
+        record["c"][a : b - 1] = cells[1, 1:n]  # [1, t + 1]: c after step t
+        record["c"][b - 1] = c_next[0]
+        record["h"][a:b] = out
+        del ws, flat, gates, cells, out  # the allocator hands this memory to the next chunk
+        _h_error(record, c[0], a, b, out=error[a:b])  # while the chunk is still in cache
         h, c = h_next, c_next
-    # (T, B, U): the kernel's own output when one call covered the sequence
-    h_steps = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
     views = {name: value.transpose(0, 1) for name, value in record.items()}
-    views["h"] = h_steps.transpose(0, 1)
     if float(error.max()) > tolerance:  # the gates read do not give the kernel's h
         layout_matches = False
         return None
@@ -150,6 +158,25 @@ def lstm_from_workspace(
     return views, [h[0], c[0]]
 
 
+def _h_error(
+    record: dict[str, torch.Tensor], c_before: torch.Tensor, a: int, b: int, out: torch.Tensor
+) -> None:
+    """Max over units of |o ⊙ tanh(f ⊙ c(t-1) + i ⊙ c̃) - h(t)| for steps a..b-1, into
+    ``out`` (b - a, B). ``record`` holds the time-major (T, B, U) arrays; ``c_before`` is
+    c(a - 1), (B, U).
+
+    tanh(x) is taken as 2·σ(2x) - 1 (float32 error 2·10⁻⁷, far inside the tolerance): torch's
+    CPU tanh is several times slower than its sigmoid.
+    """
+    i, f, c_hat, o, c, h = (record[k][a:b] for k in ("i", "f", "c_hat", "o", "c", "h"))
+    cell = torch.mul(i, c_hat)  # (n, B, U)
+    cell[0].addcmul_(f[0], c_before)
+    cell[1:].addcmul_(f[1:], c[:-1])
+    # o ⊙ tanh(cell) - h = 2·o ⊙ σ(2·cell) - o - h
+    cell.mul_(2).sigmoid_().mul_(o).mul_(2).sub_(o).sub_(h).abs_()
+    torch.amax(cell, dim=-1, out=out)
+
+
 def _spot_check(
     keras: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None],
     x: torch.Tensor,
@@ -157,16 +184,20 @@ def _spot_check(
     record: dict[str, torch.Tensor],
     tolerance: float,
 ) -> bool:
-    """The gates of the first and last step, recomputed from the layer's weights, match."""
+    """The last step's gates, recomputed from the layer's weights, match the recorded ones.
+
+    The kernel uses one set of weights for every step; the last step's h(t-1) is not the
+    initial state (from the second step on), so the recurrent kernel is tested too.
+    """
     kernel, recurrent_kernel, bias = keras
-    for t in {0, x.shape[1] - 1}:
-        h_prev = h0 if t == 0 else record["h"][:, t - 1]  # (B, U)
-        z = x[:, t] @ kernel + h_prev @ recurrent_kernel  # (B, 4U)
-        if bias is not None:
-            z = z + bias
-        i, f, c_hat, o = z.chunk(4, dim=-1)
-        expected = (i.sigmoid(), f.sigmoid(), c_hat.tanh(), o.sigmoid())
-        for name, value in zip(("i", "f", "c_hat", "o"), expected):
-            if float((record[name][:, t] - value).abs().max()) > tolerance:
-                return False
-    return True
+    t = x.shape[1] - 1
+    h_prev = h0 if t == 0 else record["h"][:, t - 1]  # (B, U)
+    z = x[:, t] @ kernel + h_prev @ recurrent_kernel  # (B, 4U)
+    if bias is not None:
+        z = z + bias
+    i, f, c_hat, o = z.chunk(4, dim=-1)
+    expected = (i.sigmoid(), f.sigmoid(), c_hat.tanh(), o.sigmoid())
+    return all(
+        float((record[name][:, t] - value).abs().max()) <= tolerance
+        for name, value in zip(("i", "f", "c_hat", "o"), expected)
+    )
