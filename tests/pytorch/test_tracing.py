@@ -147,3 +147,31 @@ def test_trace_of_packed_sequences_equals_torch(batch_first: bool) -> None:
         np.testing.assert_allclose(
             t.layers[1].backward["h"][row, 0], h_n[3, row].numpy(), atol=1e-12
         )
+
+
+@pytest.mark.parametrize(("bidirectional", "batch_first"), [(False, True), (True, False)])
+def test_a_float32_lstm_is_read_from_onednn_and_equals_the_float64_steps(
+    monkeypatch: pytest.MonkeyPatch, bidirectional: bool, batch_first: bool
+) -> None:
+    """nn.LSTM in float32 on CPU is read from oneDNN's workspace, not stepped; every gate
+    equals the float64 stepping of the same weights to float32 rounding."""
+    from rnnlens.engine import workspace
+
+    if not workspace.usable(torch.zeros(1, 1, 1), []):
+        pytest.skip("torch runs LSTM without oneDNN here")
+    monkeypatch.setattr(workspace, "layout_matches", True)
+    reads = []
+    real = workspace.lstm_from_workspace
+    monkeypatch.setattr(workspace, "lstm_from_workspace", lambda *a: reads.append(1) or real(*a))
+    torch.manual_seed(3)
+    rnn = nn.LSTM(3, 7, num_layers=2, bidirectional=bidirectional, batch_first=batch_first)
+    x = torch.randn((4, 9, 3) if batch_first else (9, 4, 3))
+    fast = rl.trace(rnn, x)
+    assert len(reads) == 2 * (2 if bidirectional else 1)  # every layer and direction
+    slow = rl.trace(rnn.double(), x.double())  # float64: stepped
+    assert len(reads) == 2 * (2 if bidirectional else 1)
+    for mine, theirs in zip(fast.layers, slow.layers):
+        for a, b in zip(mine.directions, theirs.directions):
+            assert list(a.arrays) == list(b.arrays) == ["i", "f", "g", "o", "c", "h"]
+            for name in a.arrays:
+                np.testing.assert_allclose(a[name], b[name], rtol=0, atol=2e-6, err_msg=name)

@@ -58,6 +58,34 @@ def cell_step(
     return {"h": pre.relu() if relu else pre.tanh()}
 
 
+def _lstm_from_workspace(
+    x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor, w: dict[str, Any], reverse: bool
+) -> dict[str, torch.Tensor] | None:
+    """One ``nn.LSTM`` direction read from oneDNN's workspace, PyTorch's names; None where
+    the workspace cannot be read (the caller steps instead)."""
+    from ..engine import workspace
+    from ..engine.record import tolerance
+
+    weights = [w["weight_ih"], w["weight_hh"]]
+    if w.get("bias_ih") is not None:
+        weights += [w["bias_ih"], w["bias_hh"]]
+    weights = [t.detach() for t in weights]
+    if not workspace.usable(x, weights):
+        return None
+    bias = weights[2] + weights[3] if len(weights) == 4 else None  # Keras's one bias
+    keras = (weights[0].t(), weights[1].t(), bias)
+    x = x.detach().flip(1) if reverse else x.detach()  # processing order
+    read = workspace.lstm_from_workspace(weights, keras, x, h0, c0, tolerance(x, [h0, c0]))
+    if read is None:
+        return None
+    record, _ = read
+    names = {"i": "i", "f": "f", "g": "c_hat", "o": "o", "c": "c", "h": "h"}
+    return {
+        torch_name: record[ours].flip(1) if reverse else record[ours]
+        for torch_name, ours in names.items()
+    }
+
+
 def direction_weights(module: nn.Module, suffix: str) -> dict[str, Any]:
     return {
         name: getattr(module, f"{name}{suffix}", None)
@@ -80,7 +108,13 @@ def run_direction(
 
     ``valid`` (B, T) marks the real steps of padded sequences (a packed input): at the other
     steps the state is carried over and the gates read 0, as the packed kernel skips them.
+    A plain float32 LSTM on CPU is read from oneDNN's own workspace instead of stepped
+    (:mod:`rnnlens.engine.workspace`), at the cost of one fused forward pass.
     """
+    if mode == "LSTM" and valid is None and w.get("weight_hr") is None and c0 is not None:
+        read = _lstm_from_workspace(x, h0, c0, w, reverse)
+        if read is not None:
+            return read
     x_part = x @ w["weight_ih"].T  # (B, T, G·H)
     if w.get("bias_ih") is not None:
         x_part = x_part + w["bias_ih"]

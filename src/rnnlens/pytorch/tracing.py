@@ -3,7 +3,9 @@
 Forward hooks keep what each ``nn.LSTM/GRU/RNN`` (and each recurrent cell) received and
 returned during one ordinary call of the module (in ``eval()`` mode, no gradients). Each
 layer and direction is then stepped again with torch's own equations and the module's
-weights, in their dtype, and the result is held to what the module itself returned (``out``,
+weights, in their dtype (a float32 ``nn.LSTM`` on CPU is instead run once more on oneDNN with
+its gates read from the kernel's workspace, :mod:`rnnlens.engine.workspace`), and the result
+is held to what the module itself returned (``out``,
 every layer's ``h_n`` and ``c_n``) before it is handed out: a module whose ``forward`` is not
 the stock computation is refused, not mis-traced.
 
