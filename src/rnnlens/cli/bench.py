@@ -119,7 +119,7 @@ def _run_trace(args: argparse.Namespace) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    repeats = args.repeats or (1 if args.tiny else 5)
+    repeats = args.repeats or (1 if args.tiny else 15)
     rows = run_trace_bench(keys, repeats=repeats, memory=not args.no_memory, tiny=args.tiny)
     text = render(rows, _command_line(args))
     if args.output is None:
