@@ -155,6 +155,7 @@ def run_trace_bench(
                 }
             ),
             "h_check": traced.max_h_difference,
+            "samples_s": {name: list(wall[name].seconds) for name in wall},
         }
         if memory:
             row.update(_probe_in_subprocess(key, tiny))

@@ -122,13 +122,17 @@ def _run_trace(args: argparse.Namespace) -> int:
     repeats = args.repeats or (1 if args.tiny else 15)
     rows = run_trace_bench(keys, repeats=repeats, memory=not args.no_memory, tiny=args.tiny)
     text = render(rows, _command_line(args))
+    from ..io.atomic import write_atomic
+
     if args.output is None:
         print(text, end="")
     else:
-        from ..io.atomic import write_atomic
-
         write_atomic(args.output, text.encode("utf-8"))
         print(f"wrote {args.output}", file=sys.stderr)
+    if args.json is not None:  # every timed round, for anyone checking the medians
+        import json
+
+        write_atomic(args.json, json.dumps(rows, indent=1).encode("utf-8"))
     return 0
 
 
