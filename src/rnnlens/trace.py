@@ -260,9 +260,11 @@ def recorded_chain(model: ModelSpec, doing: str) -> list[tuple[Any, Any]]:
 def trace(model: ModelSpec, x: Any, *, path: str = "auto") -> Trace:
     """Run ``x`` through ``model`` once, recording every layer at every time step.
 
-    Recurrent layers run their fused kernel where it computes them exactly (masks included)
-    and the gates are recomputed from its states in batched products, then checked against
-    it (:attr:`DirectionTrace.h_check`); the others, or all with ``path="reference"``, run
+    Recurrent layers run their fused kernel where it computes them exactly (masks included):
+    an LSTM on oneDNN hands back the gates it computed (:mod:`rnnlens.engine.workspace`),
+    other layers' gates are recomputed from its states in batched products, and the ``h``
+    the recorded gates give is checked against the kernel's
+    (:attr:`DirectionTrace.h_check`); the others, or all with ``path="reference"``, run
     the reference step loop. The outputs equal ``predict``'s up to float rounding. Dropout
     is off (inference mode). Stateful layers start from, and update, their carried states as
     in ``predict``.
