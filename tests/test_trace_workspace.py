@@ -149,6 +149,22 @@ def test_a_workspace_that_does_not_match_the_layout_falls_back_to_recomputing(
     assert rl.trace(model, x)[0].forward.gates_from == "recomputed"
 
 
+def test_a_torch_whose_op_takes_other_arguments_falls_back_to_recomputing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def changed(*args: object) -> None:
+        raise TypeError("mkldnn_rnn_layer() takes 17 positional arguments but 16 were given")
+
+    monkeypatch.setattr(torch, "mkldnn_rnn_layer", changed)
+    torch.manual_seed(13)
+    model = rl.Sequential([LSTM(5, return_sequences=True, input_shape=(4, 3))])
+    x = np.random.default_rng(13).normal(size=(2, 4, 3)).astype(np.float32)
+    t = rl.trace(model, x)
+    assert t[0].forward.gates_from == "recomputed" and workspace.layout_matches is False
+    for name, value in _oracle(model.layers[0].get_weights(), x).items():
+        np.testing.assert_allclose(t[0][name], value, rtol=0, atol=ATOL)
+
+
 def test_masks_and_float64_are_recomputed_not_read() -> None:
     torch.manual_seed(9)
     model = rl.Sequential([LSTM(4, return_sequences=True, input_shape=(5, 2))])

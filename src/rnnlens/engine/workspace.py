@@ -127,11 +127,15 @@ def lstm_from_workspace(
         b = min(a + size, steps)
         n = b - a
         # batch_first=False always: the op's own batch-first handling is not safe to call.
-        with torch.enable_grad():  # the workspace is only returned with grad mode on
-            out, h_next, c_next, ws = torch.mkldnn_rnn_layer(
-                time_major[a:b].contiguous(), w_ih, w_hh, b_ih, b_hh, h.contiguous(),
-                c.contiguous(), False, [], _LSTM_MODE, units, 1, True, False, False, True,
-            )  # fmt: skip
+        try:
+            with torch.enable_grad():  # the workspace is only returned with grad mode on
+                out, h_next, c_next, ws = torch.mkldnn_rnn_layer(
+                    time_major[a:b].contiguous(), w_ih, w_hh, b_ih, b_hh, h.contiguous(),
+                    c.contiguous(), False, [], _LSTM_MODE, units, 1, True, False, False, True,
+                )  # fmt: skip
+        except (TypeError, RuntimeError, ValueError):  # a torch whose op takes other arguments
+            layout_matches = False
+            return None
         base = cell_offset(n, batch, features, units)
         flat = None if ws is None else ws.view(torch.float32)
         if flat is None or flat.numel() < base + 2 * (n + 1) * batch * units:
