@@ -17,11 +17,11 @@ direction, in float32 elements with regions starting on 4,096-byte pages::
     ld(n) = n rounded up to 16, plus 16 when that is a multiple of 256
 
 Nothing trusts it blindly: every step's ``h`` is recomputed from the read gates and cell
-states and held against the kernel's output (as the recomputing path does), and the gates of
-the last step are recomputed from the layer's weights. Where anything disagrees,
-or the workspace is smaller than the layout says, :func:`lstm_from_workspace` returns None
-and the caller recomputes instead (which raises when the weights were the cause). A layout
-that did not match is not assumed again in this process.
+states and held against the kernel's output (as the recomputing path does). Where it
+disagrees, or the workspace is smaller than the layout says, :func:`lstm_from_workspace`
+returns None and the caller recomputes instead; a layout that did not match is not assumed
+again in this process. :func:`rnnlens.engine.record.record_fused` also recomputes the last
+step's gates from the layer's weights, with the products the recomputing path uses.
 
 The kernel runs over the sequence in chunks of steps (:func:`chunk_steps`), each chunk's
 state carried into the next exactly as inside one call. One call over a long sequence would
@@ -95,7 +95,6 @@ def usable(x: torch.Tensor, weights: list[torch.Tensor]) -> bool:
 
 def lstm_from_workspace(
     weights: list[torch.Tensor],
-    keras: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None],
     x: torch.Tensor,
     h0: torch.Tensor,
     c0: torch.Tensor,
@@ -103,12 +102,13 @@ def lstm_from_workspace(
 ) -> tuple[dict[str, torch.Tensor], list[torch.Tensor]] | None:
     """One LSTM direction over ``x`` (B, T, D) with every gate recorded from the kernel.
 
-    ``weights`` are torch's ``[w_ih, w_hh(, b_ih, b_hh)]``, ``keras`` the layer's own
-    ``(kernel, recurrent_kernel, bias)`` for the spot check; ``h0``, ``c0`` are (B, U).
+    ``weights`` are torch's ``[w_ih, w_hh(, b_ih, b_hh)]``; ``h0``, ``c0`` are (B, U).
     Returns the record (Keras's names ``i, f, c_hat, o, c, h``, each (B, T, U): views of
-    contiguous time-major arrays, plus ``h_error`` (B, T): max over units of |h recomputed - h of the kernel|)
-    and the final states ``[h, c]``; None where the workspace cannot be read or does not
-    reproduce the kernel's ``h`` within ``tolerance`` (the caller then recomputes).
+    contiguous time-major arrays, plus ``h_error`` (B, T): max over units of |h recomputed -
+    h of the kernel|) and the final states ``[h, c]``; None where the workspace cannot be
+    read or does not reproduce the kernel's ``h`` within ``tolerance`` (the caller then
+    recomputes). Whether the kernel ran with the layer's own weights is the caller's check
+    (:func:`rnnlens.engine.record.record_fused`).
     """
     global layout_matches
     batch, steps, features = x.shape
@@ -163,8 +163,6 @@ def lstm_from_workspace(
     if float(error.max()) > tolerance:  # the gates read do not give the kernel's h
         layout_matches = False
         return None
-    if not _spot_check(keras, x, h0, views, tolerance):
-        return None  # the kernel ran with other weights: the recomputing path says so
     views["h_error"] = error.t()
     return views, [h[0], c[0]]
 
@@ -190,29 +188,3 @@ def _h_error(
     # o ⊙ tanh(cell) - h = 2·o ⊙ σ(2·cell) - o - h
     cell.mul_(2).sigmoid_().mul_(o).mul_(2).sub_(o).sub_(h).abs_()
     torch.amax(cell, dim=-1, out=out)
-
-
-def _spot_check(
-    keras: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None],
-    x: torch.Tensor,
-    h0: torch.Tensor,
-    record: dict[str, torch.Tensor],
-    tolerance: float,
-) -> bool:
-    """The last step's gates, recomputed from the layer's weights, match the recorded ones.
-
-    The kernel uses one set of weights for every step; the last step's h(t-1) is not the
-    initial state (from the second step on), so the recurrent kernel is tested too.
-    """
-    kernel, recurrent_kernel, bias = keras
-    t = x.shape[1] - 1
-    h_prev = h0 if t == 0 else record["h"][:, t - 1]  # (B, U)
-    z = x[:, t] @ kernel + h_prev @ recurrent_kernel  # (B, 4U)
-    if bias is not None:
-        z = z + bias
-    i, f, c_hat, o = z.chunk(4, dim=-1)
-    expected = (i.sigmoid(), f.sigmoid(), c_hat.tanh(), o.sigmoid())
-    return all(
-        float((record[name][:, t] - value).abs().max()) <= tolerance
-        for name, value in zip(("i", "f", "c_hat", "o"), expected)
-    )
