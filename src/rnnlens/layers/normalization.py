@@ -7,6 +7,7 @@ from typing import Any
 from ..errors import ConfigError, ShapeError
 from ..shapes import Shape, ShapeOrList, format_shape
 from .base import Layer, WeightSpec
+from .objects import Initializer
 from .options import initializer_name
 
 
@@ -41,7 +42,38 @@ def _number(layer_type: str, argument: str, value: object, low: float, high: flo
     return float(value)
 
 
-class BatchNormalization(Layer):
+class _Normalization(Layer):
+    """What both normalisations share: the last axis, and ``gamma`` / ``beta`` over it."""
+
+    axis: Any
+    scale: bool
+    center: bool
+    gamma_initializer: str | Initializer
+    beta_initializer: str | Initializer
+
+    def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
+        _axis(self, self.axis, input_shape)
+        return input_shape
+
+    def _features(self) -> Any:
+        self._require_input_shape("its weight shapes")
+        assert isinstance(self.input_shape, tuple)
+        n = self.input_shape[-1]
+        assert n is not None  # an int, or a size from data (rnnlens.symbolic)
+        return n
+
+    def _affine_specs(self) -> list[WeightSpec]:
+        """``gamma`` (if ``scale``) then ``beta`` (if ``center``), each ``(features,)``."""
+        n = self._features()
+        specs = []
+        if self.scale:
+            specs.append(WeightSpec("gamma", (n,), self.gamma_initializer))
+        if self.center:
+            specs.append(WeightSpec("beta", (n,), self.beta_initializer))
+        return specs
+
+
+class BatchNormalization(_Normalization):
     """Normalises each feature with batch statistics while training, moving ones otherwise.
 
     Math (per feature, over batch and time)::
@@ -99,27 +131,15 @@ class BatchNormalization(Layer):
             name, "moving_variance_initializer", moving_variance_initializer
         )
 
-    def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
-        _axis(self, self.axis, input_shape)
-        return input_shape
-
     def weight_specs(self) -> list[WeightSpec]:
-        self._require_input_shape("its weight shapes")
-        assert isinstance(self.input_shape, tuple)
-        n = self.input_shape[-1]
-        assert n is not None  # an int, or a size from data (rnnlens.symbolic)
-        specs = []
-        if self.scale:
-            specs.append(WeightSpec("gamma", (n,), self.gamma_initializer))
-        if self.center:
-            specs.append(WeightSpec("beta", (n,), self.beta_initializer))
+        specs, n = self._affine_specs(), self._features()
         # Counted in the total, never changed by the optimizer (non-trainable, as Keras).
         specs.append(WeightSpec("moving_mean", (n,), self.moving_mean_initializer, False))
         specs.append(WeightSpec("moving_variance", (n,), self.moving_variance_initializer, False))
         return specs
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(_Normalization):
     """Normalises each sample's features: ``y = γ · (x − mean) / sqrt(var + epsilon) + β``.
 
     Mean and (biased) variance are taken over the last axis of each sample and step, so
@@ -160,18 +180,5 @@ class LayerNormalization(Layer):
         self.beta_initializer = initializer_name(name, "beta_initializer", beta_initializer)
         self.gamma_initializer = initializer_name(name, "gamma_initializer", gamma_initializer)
 
-    def compute_output_shape(self, input_shape: Shape) -> ShapeOrList:
-        _axis(self, self.axis, input_shape)
-        return input_shape
-
     def weight_specs(self) -> list[WeightSpec]:
-        self._require_input_shape("its weight shapes")
-        assert isinstance(self.input_shape, tuple)
-        n = self.input_shape[-1]
-        assert n is not None  # an int, or a size from data (rnnlens.symbolic)
-        specs = []
-        if self.scale:
-            specs.append(WeightSpec("gamma", (n,), self.gamma_initializer))
-        if self.center:
-            specs.append(WeightSpec("beta", (n,), self.beta_initializer))
-        return specs
+        return self._affine_specs()
