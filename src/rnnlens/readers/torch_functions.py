@@ -19,6 +19,18 @@ if TYPE_CHECKING:
     from .evaluator import Evaluator
 
 
+def _packing(
+    flow: Flow, node: ast.Call, name: str, label: str, args: list[Any], kwargs: dict[str, Any]
+) -> TVal:
+    """A packing or unpacking call: the first tensor's shape passes through unchanged."""
+    x = _tensors(args[:1])
+    plain = {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)}
+    shape = x[0].shape if x else None
+    return flow.new(
+        "function", x, shape, node, label, args={"name": name, "args": (), "kwargs": plain}
+    )
+
+
 def tensor_function(
     flow: Flow, ev: Evaluator, name: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call
 ) -> Any:
@@ -68,35 +80,9 @@ def tensor_function(
             args={"name": f"torch.{name}", "args": (), "kwargs": {}},
         )
     if name in ("pack_padded_sequence", "pack_sequence"):
-        x = _tensors(args[:1])
-        packed = flow.new(
-            "function",
-            x,
-            x[0].shape if x else None,
-            node,
-            "packed",
-            args={
-                "name": name,
-                "args": (),
-                "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)},
-            },
-        )
-        packed.packed = True
-        return packed
+        return _packing(flow, node, name, "packed", args, kwargs)
     if name == "pad_packed_sequence":
-        x = _tensors(args[:1])
-        padded = flow.new(
-            "function",
-            x,
-            x[0].shape if x else None,
-            node,
-            "padded",
-            args={
-                "name": name,
-                "args": (),
-                "kwargs": {k: _plain(v) for k, v in kwargs.items() if not isinstance(v, TVal)},
-            },
-        )
+        padded = _packing(flow, node, name, "padded", args, kwargs)
         lengths = flow.new("getitem", [padded], None, node, "lengths", args={"index": 1})
         return (padded, lengths)
     tensors = _tensors(args)

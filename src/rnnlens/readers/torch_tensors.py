@@ -77,11 +77,10 @@ _REDUCE = frozenset(
 
 @dataclass(eq=False)
 class TVal:
-    """A tensor in ``forward``: an id, its shape, whether it is a PackedSequence or still lazy."""
+    """A tensor in ``forward``: an id, its shape, whether it is still lazy."""
 
     id: str
     shape: Any = None
-    packed: bool = False
     lazy: bool = False
     #: For a lazy tensor made from another by transpose/permute: (source, method, args).
     parent: Any = None
@@ -252,17 +251,13 @@ class Flow:
                 ) from None
         returns = spec.returns()
         if isinstance(returns, str):
-            out = self.new(
+            return self.new(
                 "call", [x, *extra], (shapes or {}).get(returns), node, path, module=path
             )
-            out.packed = x.packed
-            return out
         whole = self.new("call", [x, *extra], _nested(returns, shapes), node, path, module=path)
-        return self.unpack(whole, returns, shapes, node, path, x.packed)
+        return self.unpack(whole, returns, shapes, node, path)
 
-    def unpack(
-        self, whole: TVal, returns: Any, shapes: Any, node: ast.AST, path: str, packed: bool
-    ) -> Any:
+    def unpack(self, whole: TVal, returns: Any, shapes: Any, node: ast.AST, path: str) -> Any:
         items = []
         for i, name in enumerate(returns):
             shape = _nested(name, shapes)
@@ -274,11 +269,8 @@ class Flow:
                 f"{path}.{name}" if isinstance(name, str) else f"{path}[{i}]",
                 args={"index": i},
             )
-            item.packed = packed and i == 0
             items.append(
-                self.unpack(item, name, shapes, node, path, False)
-                if isinstance(name, tuple)
-                else item
+                self.unpack(item, name, shapes, node, path) if isinstance(name, tuple) else item
             )
         return tuple(items)
 
