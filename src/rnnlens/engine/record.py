@@ -17,7 +17,7 @@ or z, r, h); :func:`rnnlens.engine.layout.torch_to_keras` converts ``torch.nn`` 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import torch
 
@@ -28,8 +28,28 @@ from .layout import worth_caching
 from .packed import run_fused_masked
 from .reference import RunResult
 
-if TYPE_CHECKING:
-    from .recurrent import RecurrentModule
+
+class Recordable(Protocol):
+    """What recording reads of a recurrent layer's module (:class:`.recurrent.RecurrentModule`,
+    which calls this module: a protocol, not an import, keeps the two files out of a circle)."""
+
+    @property
+    def spec(self) -> Any: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def training(self) -> bool: ...
+    @property
+    def kernel(self) -> torch.Tensor: ...
+    @property
+    def recurrent_kernel(self) -> torch.Tensor: ...
+    @property
+    def bias(self) -> torch.Tensor | None: ...
+
+    def torch_weights(self, cache: bool = True) -> list[torch.Tensor]: ...
+
 
 #: Key of the per-step check in :attr:`RunResult.record`: max over units of |h recomputed - h|.
 H_ERROR = "h_error"
@@ -188,7 +208,7 @@ def _cell_states(
 
 
 def record_fused(
-    module: RecurrentModule,
+    module: Recordable,
     x: torch.Tensor,
     states: list[torch.Tensor],
     mask: torch.Tensor | None,
@@ -249,7 +269,7 @@ def record_fused(
 
 
 def _last_step_matches(
-    module: RecurrentModule,
+    module: Recordable,
     x: torch.Tensor,
     h0: torch.Tensor,
     record: dict[str, torch.Tensor],
