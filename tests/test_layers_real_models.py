@@ -9,6 +9,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
+import torch
 
 import rnnlens
 from rnnlens.layers import Input
@@ -121,3 +122,40 @@ def test_small_real_models_compute_what_keras_computes() -> None:
         x = x.astype("float32")
         expected = np.asarray(k_model(x).detach())
         np.testing.assert_allclose(r_model.predict(x), expected, atol=1e-5)
+
+
+def _has_lstm(call: Call) -> bool:
+    inner = [a for a in [*call.args, *call.kwargs.values()] if isinstance(a, Call)]
+    return call.name == "LSTM" or any(_has_lstm(c) for c in inner)
+
+
+@pytest.mark.parametrize(
+    "name", [n for n, s in SNIPPETS.items() if any(_has_lstm(c) for c in s.calls)]
+)
+def test_real_lstm_models_are_traced_as_keras_computes(name: str) -> None:
+    """rl.trace on real LSTM models, Keras's weights: every layer hands on what Keras 3's
+    layer computes, and the LSTMs the fused kernel computes were read from oneDNN's workspace
+    (float32 on CPU)."""
+    from rnnlens.engine import workspace
+
+    snippet = SNIPPETS[name]
+    k_model = keras_model(snippet)
+    r_model, _ = rnnlens_model(snippet)
+    r_model.set_weights(k_model.get_weights())
+    shape = [12 if d is None else d for d in k_model.inputs[0].shape]
+    shape[0] = k_model.inputs[0].shape[0] or 2
+    rng = np.random.default_rng(0)
+    embedded = type(r_model.layers[0]).__name__ == "Embedding"
+    x = rng.integers(1, 20, shape) if embedded else rng.normal(size=shape)
+    x = x.astype("int64" if embedded else "float32")
+    per_layer = keras.Model(k_model.inputs[0], [layer.output for layer in k_model.layers])
+    expected = [np.asarray(y.detach()) for y in per_layer(x)]
+    traced = rnnlens.trace(r_model, x)
+    onednn = workspace.usable(torch.zeros(1, 1, 1), [])
+    for k_out, layer, built in zip(expected, traced.layers, r_model.layers, strict=True):
+        np.testing.assert_allclose(layer.output, k_out, rtol=0, atol=2e-5, err_msg=layer.name)
+        if "LSTM" in layer.kind and onednn:
+            spec = getattr(built, "forward_layer", built)
+            # recurrent_dropout or another activation: the fused kernel cannot, the loop does
+            source = "workspace" if spec.fusable else None
+            assert {d.gates_from for d in layer.directions} == {source}, layer.name
